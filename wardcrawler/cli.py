@@ -1,0 +1,149 @@
+"""The `wardcrawler` command line: crawl, serve, demo, wards, replica."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from wardcrawler.paths import archive_dir, default_db
+from wardcrawler.portals.registry import RegistryError, load_wards
+
+DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Archive database (default: archive/wards.db).",
+)
+WARDS_OPTION = click.option(
+    "--wards",
+    "wards_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Registry TOML file (default: the registry shipped in the package).",
+)
+
+
+def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`NAME=VALUE` pairs as given to `scrapy crawl -s`."""
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        overrides[name] = value
+    return overrides
+
+
+def check_registry(wards_file: Path | None, slugs: tuple[str, ...]) -> list:
+    """Load the registry or stop with its error (file, ward and key)."""
+    try:
+        wards = load_wards(wards_file)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    unknown = sorted(set(slugs) - {w.slug for w in wards})
+    if unknown:
+        raise click.ClickException(f"unknown ward slug(s): {', '.join(unknown)}")
+    return wards
+
+
+@click.group()
+@click.version_option(package_name="wardcrawler")
+def cli() -> None:
+    """Archive the news of Vietnamese ward portals into SQLite and publish it with Datasette."""
+
+
+@cli.command()
+@WARDS_OPTION
+@DB_OPTION
+@click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Scrapy setting, as with `scrapy crawl -s` (repeatable).")  # fmt: skip
+def crawl(wards_file, db, slugs, settings) -> None:
+    """Crawl every ward of the registry (or --ward SLUG) into the archive.
+
+    Example: wardcrawler crawl --ward longbien-phucloi -s DOWNLOAD_DELAY=2
+    """
+    from wardcrawler.crawl import crawl_settings, run_crawl
+
+    check_registry(wards_file, slugs)
+    overrides = parse_overrides(settings)
+    db = db or default_db()
+    sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides)))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+def serve(db, host, port) -> None:
+    """Serve the archive with Datasette and the configuration in archive/.
+
+    Example: wardcrawler serve --db archive/wards.db --port 8001
+    """
+    from wardcrawler.serve import datasette_command
+
+    db = db or default_db()
+    if not db.exists():
+        raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
+    command = datasette_command(db, host, port)
+    os.execv(command[0], command)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--no-serve", is_flag=True, help="Crawl the replicas, then exit without serving.")
+def demo(db, host, port, no_serve) -> None:
+    """Offline demo: start the replica portals, crawl them, serve the result.
+
+    Example: wardcrawler demo --port 8001
+    """
+    from wardcrawler.replica import ReplicaServer
+    from wardcrawler.serve import datasette_command
+
+    db = db or archive_dir() / "demo.db"
+    with ReplicaServer() as replica, tempfile.TemporaryDirectory() as tmp:
+        registry = Path(tmp) / "wards.toml"
+        registry.write_text(replica.registry_toml(), encoding="utf-8")
+        click.echo(f"replica portals: {len(replica.wards)} wards on 127.0.0.1; crawling into {db}")
+        command = [sys.executable, "-m", "wardcrawler", "crawl", "--wards", str(registry),
+                   "--db", str(db), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                   "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+        code = subprocess.call(command)
+        if code:
+            raise click.ClickException(f"demo crawl failed with exit code {code}")
+        click.echo(f"archive ready: {db}")
+        if not no_serve:
+            click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+            subprocess.call(datasette_command(db, host, port))
+
+
+@cli.command()
+@WARDS_OPTION
+def wards(wards_file) -> None:
+    """Check the registry and list its wards.
+
+    Example: wardcrawler wards --wards my-wards.toml
+    """
+    for ward in check_registry(wards_file, ()):
+        categories = ", ".join(ward.categories) if ward.categories else "(discovered)"
+        click.echo(f"{ward.slug}\t{ward.family_key}\t{ward.url}\t{categories}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for wards.toml (registry) and truth.json (ground truth).")  # fmt: skip
+def replica(out) -> None:
+    """Serve the replica portals on 127.0.0.1 until interrupted.
+
+    Example: wardcrawler replica --out /tmp/replica
+    """
+    from wardcrawler.replica import serve_forever
+
+    serve_forever(out)

@@ -1,0 +1,38 @@
+"""Items the spider yields: what a page showed, before normalisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wardcrawler.extract.article import ArticleFields
+
+
+@dataclass
+class ListingEntry:
+    """A category listing page lists an article."""
+
+    ward: str
+    category_url: str
+    category_name: str
+    article_key: str
+
+
+@dataclass
+class ArticlePage:
+    """An article page read by the extractor."""
+
+    ward: str
+    article_key: str
+    url: str
+    fields: ArticleFields
+
+
+@dataclass
+class PageFailure:
+    """A page that failed: not fetched after retries, or fetched but not parseable."""
+
+    ward: str
+    url: str
+    status: int | None
+    reason: str
+    html: str | None = None

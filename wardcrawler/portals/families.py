@@ -1,0 +1,224 @@
+"""Portal families: everything known about each platform, declared once as data.
+
+Selectors are tried in order; the first that yields something wins. Several entries per field
+cover the theme variants seen on Vietnamese government sites (FAMILIES.md), with generic
+fallbacks last. URL grammar (article identity, page parameters) is the most certain knowledge and
+is what extraction anchors on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Elements that never belong to an article body, whatever the theme.
+COMMON_BOILERPLATE = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "button",
+    "nav",
+    "[class*=social]",
+    "[class*=share]",
+    "[class*=tinlienquan]",
+    "[class*=related]",
+    "[class*=newsDifferent]",
+    "[class*=comment]",
+    "[class*=rating]",
+    "[class*=print]",
+    "[class*=breadcrumb]",
+    ".asset-links",
+    ".taglib-social-bookmarks",
+    ".detail-related",
+)
+
+# Containers of site navigation, used to discover category pages.
+NAVIGATION = ("nav a", "#navigation a", ".navigation a", ".navbar a", ".menu a", "header a")
+
+# Page parameters used by pagers; a link to the category path carrying one is a listing page.
+PAGE_PARAMS = ("_101_cur", "cur", "page", "p", "trang")
+
+
+@dataclass(frozen=True)
+class Family:
+    """Declarative description of one portal platform."""
+
+    key: str
+    description: str
+    # URL grammar: a regex over "path?query" whose group `id` is the article's identity.
+    article_url: re.Pattern[str]
+    # Query parameters kept in the canonical article URL (order kept); None keeps no query.
+    canonical_params: tuple[str, ...] | None
+    # Listing pages.
+    listing_items: tuple[str, ...]
+    listing_title: tuple[str, ...]
+    # Article pages.
+    title: tuple[str, ...]
+    posted: tuple[str, ...]
+    views: tuple[str, ...]
+    body: tuple[str, ...]
+    category: tuple[str, ...]
+    # Elements removed from the body container, on top of COMMON_BOILERPLATE.
+    body_exclude: tuple[str, ...] = ()
+    # Fixed values of canonical query parameters (Liferay's portlet addressing).
+    canonical_fixed: dict[str, str] = field(default_factory=dict)
+
+    def article_id(self, path_and_query: str) -> str | None:
+        """The article identity in a URL's path and query, or None if it is no article URL."""
+        match = self.article_url.search(path_and_query)
+        return match.group("id") if match else None
+
+
+LIFERAY_ASSET_PUBLISHER = Family(
+    key="liferay-asset-publisher",
+    description="Liferay 6 Asset Publisher portlet (Long Biên ward portals before July 2025)",
+    article_url=re.compile(r"[?&]_101_urlTitle=(?P<id>[^&#]+)"),
+    canonical_params=(
+        "p_p_id",
+        "p_p_lifecycle",
+        "p_p_state",
+        "p_p_mode",
+        "p_p_col_id",
+        "p_p_col_count",
+        "_101_struts_action",
+        "_101_type",
+        "_101_urlTitle",
+    ),
+    canonical_fixed={
+        "p_p_id": "101",
+        "p_p_lifecycle": "0",
+        "p_p_state": "normal",
+        "p_p_mode": "view",
+        "p_p_col_id": "column-1",
+        "p_p_col_count": "1",
+        "_101_struts_action": "/asset_publisher/view_content",
+        "_101_type": "content",
+    },
+    listing_items=(
+        "#portlet_101 .asset-abstract .asset-title a",
+        ".asset-abstract .asset-title a",
+        "div.itemm h3.asset-title a",
+        ".asset-abstract a",
+        "div.itemm a",
+        "#portlet_101 .portlet-body a",
+    ),
+    listing_title=(
+        "#portlet_101 .portlet-title-text",
+        ".portlet-title-text",
+        "#portlet_101 .portlet-title",
+        ".portlet-title",
+    ),
+    title=(
+        ".asset-full-content .header-title span",
+        ".asset-full-content .header-title",
+        "div.asset_publisher_view_full_content div.asset_title span",
+        "div.asset_publisher_view_full_content div.asset_title",
+        "div.contentDetail h3.text-change-size",
+        "h3.text-change-size",
+        ".header-title",
+        "#portlet_101 h3",
+    ),
+    posted=(
+        ".asset-full-content .asset-metadata",
+        "div.contentDetail p.time-post",
+        "p.time-post",
+        "div.asset-publish-date span",
+        "div.asset-publish-date",
+        ".asset-metadata",
+    ),
+    views=(
+        ".asset-full-content .asset-metadata",
+        "div.contentDetail p.time-post",
+        "p.time-post",
+        ".asset-metadata",
+    ),
+    body=(
+        ".asset-full-content .asset-content .journal-content-article",
+        ".asset-full-content .asset-content",
+        "div.contentDetail.mt15",
+        "div.asset_publisher_view_full_content .asset-content",
+        "div.asset_publisher_view_full_content .journal-content-article",
+        ".journal-content-article",
+        "div.contentDetail",
+        "div.asset_publisher_view_full_content",
+    ),
+    category=(
+        "#portlet_101 .portlet-title-text",
+        ".portlet-title-text",
+        ".portlet-title",
+    ),
+    body_exclude=(
+        ".header-title",
+        ".taglib-header",
+        "h3.text-change-size",
+        "p.time-post",
+        ".asset_title",
+        ".asset-publish-date",
+        ".asset-metadata",
+    ),
+)
+
+HANOI_PORTAL = Family(
+    key="hanoi-portal",
+    description="Hanoi ward portals from July 2025 (`/{category}/{slug}-{ID}.htm`)",
+    article_url=re.compile(r"^/[^/?#]+/[^/?#]*?-?(?P<id>\d{10,})\.htm(?:[?#]|$)"),
+    canonical_params=None,
+    listing_items=(
+        "div.box-stream-item h3 a.box-stream-link-title",
+        "div.box-stream-item a.box-stream-link-title",
+        "a.box-stream-link-title",
+        "div.box-stream-item a",
+        ".box-category-item a",
+    ),
+    listing_title=(
+        "h1.box-category-title",
+        ".box-category-title",
+        ".breadcrumb li:last-child a",
+        ".breadcrumb li:last-child",
+        "h1",
+    ),
+    title=("h1.detail-title", ".detail-title", "h1"),
+    posted=("div[data-role=publishdate]", ".detail-time", ".detail-date"),
+    views=(".detail-views", ".detail-view"),
+    body=(
+        "div.detail-content[data-role=content]",
+        "div[data-role=content]",
+        "div.detail-content",
+        ".detail-body",
+    ),
+    category=("div.detail-cate a", ".detail-cate"),
+    body_exclude=(".detail-title", "[data-role=publishdate]", ".detail-cate"),
+)
+
+LIFERAY_VIEW_CONTENT = Family(
+    key="liferay-view-content",
+    description="Liferay view_content portlet (Hải Phòng, Ngô Quyền ward portals)",
+    article_url=re.compile(r"/-/view_content/(?P<id>\d+)(?:-[^/?#]*)?(?:\.html)?(?:[?#]|$)"),
+    canonical_params=None,
+    listing_items=(
+        "ul.list-news li.news-item a.news-title",
+        "li.news-item a.news-title",
+        "a.news-title",
+        "ul.list-news li a",
+        ".news-item a",
+    ),
+    listing_title=(
+        ".category-title",
+        "ul.breadcrumb li:last-child a",
+        "ul.breadcrumb li:last-child",
+        ".portlet-title-text",
+        "h1",
+    ),
+    title=("div.view-content-detail h2.title", "div.view-content-detail h2", "h2.title"),
+    posted=("div.view-content-detail div.date-view", "div.date-view", ".date-view"),
+    views=("div.view-content-detail div.date-view", "div.date-view", ".date-view"),
+    body=("div.view-content-detail div.content", "div.view-content-detail .content", "div.content"),
+    category=("ul.breadcrumb li:last-child a", "ul.breadcrumb li:nth-child(2) a"),
+    body_exclude=("h2.title", ".date-view"),
+)
+
+FAMILIES: dict[str, Family] = {
+    f.key: f for f in (LIFERAY_ASSET_PUBLISHER, HANOI_PORTAL, LIFERAY_VIEW_CONTENT)
+}

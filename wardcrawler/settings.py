@@ -1,0 +1,38 @@
+"""Scrapy settings: polite defaults, the store pipeline. Override any with `-s NAME=VALUE`."""
+
+BOT_NAME = "wardcrawler"
+SPIDER_MODULES = ["wardcrawler.spiders"]
+NEWSPIDER_MODULE = "wardcrawler.spiders"
+
+USER_AGENT = "wardcrawler/0.1 (+https://github.com/wardcrawler/wardcrawler; archive of ward news)"
+ROBOTSTXT_OBEY = True
+
+# One request at a time per portal, about a second apart, slower if the portal is slow.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_ITEMS = 10
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {"wardcrawler.pipelines.ArchivePipeline": 500}
+
+# wardcrawler's own settings.
+WARDCRAWLER_DB = "archive/wards.db"
+WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
+WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
+WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category page, a guard against endless pagers
