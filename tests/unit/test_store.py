@@ -1,0 +1,96 @@
+"""The SQLite store: schema, upserts without duplicates, categories linked in any order."""
+
+import json
+import sqlite3
+
+from wardcrawler.normalize import content_hash
+from wardcrawler.store import Archive, ArticleRecord
+
+WARD = {
+    "slug": "w1", "name": "Phường Một", "province": "Hà Nội", "district": None,
+    "url": "http://w1.example/", "family": "hanoi-portal",
+}  # fmt: skip
+
+
+def record(**changes) -> ArticleRecord:
+    values = dict(
+        ward="w1", article_key="k1", url="http://w1.example/a/x-1.htm", title="Tiêu đề",
+        posted_at="2023-09-15T06:30:00+07:00", posted_raw="06:30 15/09/2023", views=5,
+        body="Đoạn một.\n\nĐoạn hai ./.", content_hash="",
+        attachments=[{"url": "http://w1.example/f.pdf", "kind": "document", "name": "f.pdf"}],
+    )  # fmt: skip
+    values.update(changes)
+    values["content_hash"] = content_hash(values["title"], values["body"])
+    return ArticleRecord(**values)
+
+
+def open_archive(tmp_path) -> Archive:
+    archive = Archive(tmp_path / "a.db")
+    archive.save_ward(WARD)
+    return archive
+
+
+def test_schema_wal_and_migration_is_idempotent(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.close()
+    again = Archive(tmp_path / "a.db")
+    names = set(again.db.table_names())
+    assert {"wards", "articles", "categories", "article_categories", "attachments",
+            "crawl_runs", "crawl_run_wards", "fetch_errors", "articles_fts"} <= names  # fmt: skip
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert again.db["wards"].count == 1
+
+
+def test_save_twice_is_one_row_and_reports_outcome(tmp_path):
+    archive = open_archive(tmp_path)
+    assert archive.save_article(record()) == "new"
+    assert archive.save_article(record()) == "unchanged"
+    assert archive.save_article(record(views=7)) == "updated"
+    rows = list(archive.db["articles"].rows)
+    assert len(rows) == 1
+    assert rows[0]["views"] == 7
+    assert rows[0]["posted_date"] == "2023-09-15" and rows[0]["posted_year"] == 2023
+    assert archive.db["attachments"].count == 1
+
+
+def test_url_of_first_sighting_is_kept(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.save_article(record())
+    archive.save_article(record(url="http://w1.example/other/x-1.htm"))
+    assert [r["url"] for r in archive.db["articles"].rows] == ["http://w1.example/a/x-1.htm"]
+
+
+def test_categories_link_whether_listing_comes_before_or_after(tmp_path):
+    archive = open_archive(tmp_path)
+    news = archive.category_id("w1", "http://w1.example/tin", "Tin tức")
+    party = archive.category_id("w1", "http://w1.example/dang", "Đảng bộ")
+    archive.record_listing(news, "w1", "k1")  # listed before the article is stored
+    archive.save_article(record())
+    archive.record_listing(party, "w1", "k1")  # listed after
+    archive.record_listing(party, "w1", "k1")  # seen twice
+    row = next(archive.db["articles"].rows)
+    assert json.loads(row["category_names"]) == ["Tin tức", "Đảng bộ"]
+    assert archive.db["article_categories"].count == 2
+
+
+def test_full_text_search_without_diacritics(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.save_article(record(title="Phường Phúc Lợi họp dân"))
+    hits = archive.db.execute(
+        "select rowid from articles_fts where articles_fts match 'phuong phuc loi'"
+    ).fetchall()
+    assert len(hits) == 1
+
+
+def test_run_ledger_and_errors(tmp_path):
+    archive = open_archive(tmp_path)
+    run = archive.start_run(["w1"])
+    archive.record_error(run, "w1", "http://w1.example/x", 404, "HTTP 404")
+    archive.finish_run(run, {"w1": {"pages": 3, "articles_new": 1, "failed": 1}},
+                       {"finish_reason": "finished"})  # fmt: skip
+    archive.close()
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute("select status, pages, failed from crawl_runs").fetchone() == (
+        "finished", 3, 1)  # fmt: skip
+    assert db.execute("select ward, pages from crawl_run_wards").fetchone() == ("w1", 3)
+    assert db.execute("select status, reason from fetch_errors").fetchone() == (404, "HTTP 404")
