@@ -12,7 +12,11 @@ import yaml
 from wardcrawler.paths import metadata_template
 
 TEMPLATE_DATABASE = "wards"
-SETTINGS = {"suggest_facets": "off", "sql_time_limit_ms": "3000", "default_page_size": "50"}
+SETTINGS: dict[str, int | bool] = {
+    "suggest_facets": False,
+    "sql_time_limit_ms": 3000,
+    "default_page_size": 50,
+}
 
 
 def build_metadata(db_path: Path | str) -> dict:
@@ -41,5 +45,5 @@ def datasette_command(db_path: Path | str, host: str, port: int) -> list[str]:
     command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
     command += ["--metadata", str(write_metadata(db_path)), "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, value]
+        command += ["--setting", name, str(value).lower()]
     return command

@@ -14,9 +14,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from wardcrawler.normalize import local_date
+from wardcrawler.normalize import fold, local_date
 
 SCHEMA_VERSION = 1
+# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
+# so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
+# with two marks (phường) and old/new tone placement (uỷ/ủy).
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 TABLES: dict[str, dict] = {
@@ -136,10 +139,10 @@ class Archive:
                 )
         for table, columns, unique in INDEXES:
             self.db[table].create_index(columns, unique=unique, if_not_exists=True)
-        if not self.db["articles_fts"].exists():
-            self.db["articles"].enable_fts(
-                ["title", "body"], fts_version="FTS5", tokenize=FTS_TOKENIZE, create_triggers=True
-            )
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+            f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
+        )
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -214,8 +217,17 @@ class Archive:
                 pk=("article_id", "url"),
                 replace=True,
             )
+            self._index(article_id, record.title, record.body)
             self._link_categories(article_id, record.ward, record.article_key)
         return outcome
+
+    def _index(self, article_id: int, title: str, body: str) -> None:
+        """(Re)index an article for search: its text as published, and folded (đ -> d)."""
+        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, body, folded) VALUES (?, ?, ?, ?)",
+            [article_id, title, body, fold(f"{title}\n{body}")],
+        )
 
     def _link_categories(self, article_id: int, ward: str, article_key: str) -> None:
         """Link an article to every category listing it and refresh `category_names`."""

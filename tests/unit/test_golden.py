@@ -1,14 +1,11 @@
 """Golden extraction tests: every saved page gives exactly its reviewed expected JSON."""
 
 import json
-import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from golden import PAGES, load, names, run  # noqa: E402
+from tests.golden import PAGES, load, names, run
 
 
 @pytest.mark.parametrize("name", names())

@@ -75,11 +75,16 @@ def test_categories_link_whether_listing_comes_before_or_after(tmp_path):
 
 def test_full_text_search_without_diacritics(tmp_path):
     archive = open_archive(tmp_path)
-    archive.save_article(record(title="Phường Phúc Lợi họp dân"))
-    hits = archive.db.execute(
-        "select rowid from articles_fts where articles_fts match 'phuong phuc loi'"
+    archive.save_article(record(title="Đảng bộ phường Phúc Lợi họp dân"))
+    archive.save_article(record(title="Đảng bộ phường Phúc Lợi họp dân, bản sửa"))  # reindexed
+    for query in ("phuong phuc loi", "PHƯỜNG", "dang bo", "Đảng bộ", '"dang bo phuong"', "sua"):
+        hits = archive.db.execute(
+            "select rowid from articles_fts where articles_fts match ?", [query]
+        ).fetchall()
+        assert hits == [(1,)], query
+    assert not archive.db.execute(
+        "select rowid from articles_fts where articles_fts match 'khong'"
     ).fetchall()
-    assert len(hits) == 1
 
 
 def test_run_ledger_and_errors(tmp_path):

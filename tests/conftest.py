@@ -1,0 +1,53 @@
+"""Shared fixtures: the replica portals, and one real crawl of them run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from wardcrawler.replica import ReplicaServer
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `wardcrawler ARGS` in a child process (a Twisted reactor cannot restart in pytest)."""
+    return subprocess.run(
+        [sys.executable, "-m", "wardcrawler", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@dataclass
+class Crawl:
+    """A finished crawl of the replica: its database, ground truth and the server's log."""
+
+    db: Path
+    registry: Path
+    truth: dict
+    replica: ReplicaServer
+    result: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def replica():
+    with ReplicaServer(slow_seconds=1.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def crawl(replica, tmp_path_factory) -> Crawl:
+    folder = tmp_path_factory.mktemp("crawl")
+    replica.write(folder)
+    db = folder / "wards.db"
+    registry = folder / "wards.toml"
+    result = run_cli("crawl", "--wards", str(registry), "--db", str(db), *FAST)
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return Crawl(db, registry, truth, replica, result)

@@ -1,0 +1,103 @@
+"""Datasette on a crawled archive: the shipped configuration, search, facets, sort, serving."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+import unicodedata
+import urllib.request
+
+import pytest
+from datasette.app import Datasette
+
+from wardcrawler.normalize import fold
+from wardcrawler.serve import SETTINGS, build_metadata
+
+
+def get(db, path: str):
+    """GET a path from a Datasette built as `wardcrawler serve` builds it."""
+
+    async def fetch():
+        ds = Datasette([str(db)], metadata=build_metadata(db), settings=SETTINGS)
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_articles_sorted_newest_first_with_facets(crawl):
+    response = get(crawl.db, "/wards/articles.json?_shape=objects&_size=20")
+    assert response.status_code == 200
+    data = response.json()
+    dates = [r["posted_at"] for r in data["rows"]]
+    assert dates and dates == sorted(dates, reverse=True)
+    assert {"ward", "category_names", "posted_year"} <= set(data["facet_results"])
+    wards = {f["value"] for f in data["facet_results"]["ward"]["results"]}
+    assert wards == {w["slug"] for w in crawl.truth["wards"]}
+
+
+def test_search_with_and_without_diacritics(crawl):
+    title = crawl.truth["articles"][0]["title"]
+    words = " ".join(title.split()[:3])
+    hits = {}
+    for query in (words, fold(words)):
+        url = f"/wards/articles.json?_shape=objects&_search={urllib.request.quote(query)}"
+        response = get(crawl.db, url)
+        assert response.status_code == 200
+        hits[query] = {r["id"] for r in response.json()["rows"]}
+    assert hits[words] and hits[words] == hits[fold(words)]
+
+
+def test_metadata_titles_and_descriptions(crawl):
+    data = get(crawl.db, "/-/metadata.json").json()
+    assert data["title"].startswith("Ward news archive")
+    tables = data["databases"]["wards"]["tables"]
+    for table in ("wards", "articles", "categories", "attachments", "crawl_runs", "fetch_errors"):
+        assert tables[table]["description"]
+
+
+def test_html_page_is_readable_vietnamese(crawl):
+    response = get(crawl.db, "/wards/articles")
+    assert response.status_code == 200
+    title = crawl.truth["articles"][0]["title"]
+    html = unicodedata.normalize("NFC", response.text)
+    assert "Phường" in html or "phường" in html
+    assert "\\u" not in html[:2000]
+    assert title.split()[0] in html
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.timeout(60)
+def test_wardcrawler_serve_any_file_name(crawl, tmp_path):
+    db = tmp_path / "my-archive.db"
+    db.write_bytes(crawl.db.read_bytes())
+    port = free_port()
+    command = [sys.executable, "-m", "wardcrawler", "serve", "--db", str(db), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/my-archive/articles.json?_shape=objects&_size=1"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    data = json.load(response)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "serve did not answer in 30 s"
+                time.sleep(0.3)
+        assert data["rows"][0]["posted_at"] == max(a["posted_at"] for a in crawl.truth["articles"])
+        assert "posted_year" in data["facet_results"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stderr.close()
