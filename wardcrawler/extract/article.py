@@ -56,11 +56,15 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     body = first_element(page, family.body)
     exclude = (*COMMON_BOILERPLATE, *family.body_exclude)
     category, _ = first_text(page, family.category)
+    views_raw = _views_text(page, family)
+    furniture = {title, posted_raw, views_raw}
     return ArticleFields(
         title=title,
         posted_raw=posted_raw,
-        views_raw=_views_text(page, family),
-        paragraphs=paragraphs(body, exclude) if body is not None else [],
+        views_raw=views_raw,
+        paragraphs=[p for p in paragraphs(body, exclude) if p not in furniture]
+        if body is not None
+        else [],
         category=category or None,
         attachments=_attachments(body, exclude, url) if body is not None else [],
     )

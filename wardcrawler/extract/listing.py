@@ -8,7 +8,8 @@ from parsel import Selector
 
 from wardcrawler.extract.text import excluded_nodes, first_text, node_text
 from wardcrawler.extract.urls import absolute, article_id, is_page_link, same_path
-from wardcrawler.portals.families import COMMON_BOILERPLATE, NAVIGATION, Family
+from wardcrawler.normalize import fold
+from wardcrawler.portals.families import COMMON_BOILERPLATE, HOME_LINK_TEXTS, NAVIGATION, Family
 from wardcrawler.portals.registry import netloc_of
 
 # Page furniture that may carry article links that are not part of the listing itself.
@@ -28,7 +29,7 @@ class Listing:
 def extract_listing(page: Selector, family: Family, url: str, category: str) -> Listing:
     """Read one listing page of the category page `category` (an absolute URL)."""
     name, _ = first_text(page, family.listing_title)
-    listing = Listing(name=name or _navigation_name(page, url, category))
+    listing = Listing(name=name or _self_link_name(page, url, category))
     for css in family.listing_items:
         listing.articles = _article_links(page.css(css), family, url)
         if listing.articles:
@@ -56,6 +57,8 @@ def navigation_links(page: Selector, family: Family, url: str) -> dict[str, str]
             continue
         if same_path(link, url) or _looks_like_file(link):
             continue
+        if fold(node_text(anchor)) in HOME_LINK_TEXTS:
+            continue
         found.setdefault(link.split("#")[0], node_text(anchor))
     return found
 
@@ -72,8 +75,8 @@ def _article_links(anchors: list[Selector], family: Family, url: str) -> dict[st
     return found
 
 
-def _navigation_name(page: Selector, url: str, category: str) -> str:
-    """Fallback category name: the text of a link to this page, else the page title."""
+def _self_link_name(page: Selector, url: str, category: str) -> str:
+    """Fallback category name: the text of a link to this category page, else the page title."""
     for anchor in page.css("a[href]"):
         link = absolute(url, anchor.attrib.get("href"))
         if link and same_path(link, category) and not is_page_link(link, category):

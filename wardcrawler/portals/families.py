@@ -35,7 +35,18 @@ COMMON_BOILERPLATE = (
 )
 
 # Containers of site navigation, used to discover category pages.
-NAVIGATION = ("nav a", "#navigation a", ".navigation a", ".navbar a", ".menu a", "header a")
+NAVIGATION = (
+    "nav a",
+    "#navigation a",
+    "[class*=nav] a",
+    "[id*=nav] a",
+    "[class*=menu] a",
+    "[id*=menu] a",
+    "header a",
+)
+
+# Navigation entries that lead back to the home page, whatever their URL (folded text).
+HOME_LINK_TEXTS = ("trang chu", "trang nhat", "home")
 
 # Page parameters used by pagers; a link to the category path carrying one is a listing page.
 PAGE_PARAMS = ("_101_cur", "cur", "page", "p", "trang")
@@ -173,11 +184,9 @@ HANOI_PORTAL = Family(
         ".box-category-item a",
     ),
     listing_title=(
-        "h1.box-category-title",
         ".box-category-title",
         ".breadcrumb li:last-child a",
         ".breadcrumb li:last-child",
-        "h1",
     ),
     title=("h1.detail-title", ".detail-title", "h1"),
     posted=("div[data-role=publishdate]", ".detail-time", ".detail-date"),
@@ -205,11 +214,9 @@ LIFERAY_VIEW_CONTENT = Family(
         ".news-item a",
     ),
     listing_title=(
-        ".category-title",
         "ul.breadcrumb li:last-child a",
         "ul.breadcrumb li:last-child",
         ".portlet-title-text",
-        "h1",
     ),
     title=("div.view-content-detail h2.title", "div.view-content-detail h2", "h2.title"),
     posted=("div.view-content-detail div.date-view", "div.date-view", ".date-view"),
