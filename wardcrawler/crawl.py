@@ -28,7 +28,7 @@ def crawl_settings(
 
 def run_crawl(settings: Settings) -> int:
     """Crawl with these settings; return the process exit code."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(WardsSpider)
     process.crawl(crawler)
     process.start()
