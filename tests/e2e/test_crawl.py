@@ -107,6 +107,16 @@ def test_failures_recorded_with_status(crawl):
         assert any(urlsplit(url).path in d for d in dead), (url, dead)
 
 
+def test_malformed_page_kept_with_reason_and_not_stored_as_article(crawl):
+    assert crawl.truth["malformed"]
+    errors = rows(crawl.db, "select url, status, reason, html from fetch_errors where status = 200")
+    for url in crawl.truth["malformed"]:
+        (error,) = [e for e in errors if urlsplit(e["url"]).path == urlsplit(url).path]
+        assert error["reason"] == "no title found"
+        assert "Bài viết đang cập nhật" in error["html"]
+        assert not rows(crawl.db, "select id from articles where url = ?", (url,))
+
+
 def test_run_ledger(crawl):
     (run,) = rows(crawl.db, "select * from crawl_runs")
     assert run["status"] == "finished" and run["finished_at"]

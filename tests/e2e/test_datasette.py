@@ -101,3 +101,21 @@ def test_wardcrawler_serve_any_file_name(crawl, tmp_path):
         server.terminate()
         server.wait(timeout=10)
         server.stderr.close()
+
+
+def test_every_column_of_every_table_is_described(crawl):
+    import sqlite3
+
+    tables = build_metadata(crawl.db)["databases"]["wards"]["tables"]
+    connection = sqlite3.connect(crawl.db)
+    names = [
+        r[0]
+        for r in connection.execute("select name from sqlite_master where type = 'table'")
+        if not r[0].startswith(("articles_fts", "sqlite_"))
+    ]
+    for table in names:
+        described = tables[table].get("columns", {})
+        columns = [r[1] for r in connection.execute(f"pragma table_info([{table}])")]
+        missing = [c for c in columns if c not in described]
+        assert not missing, (table, missing)
+    connection.close()

@@ -4,7 +4,7 @@
 127.0.0.1 origin, in the reference markup of `shared/portals/FAMILIES.md`, with the text
 quirks and faults of the real sites. `ground_truth()` says what a perfect crawl stores:
 ``{"wards": [registry entry], "articles": [{"ward", "key", "url", "title", "posted_at",
-"views", "body", "categories", "attachments"}], "dead_links": [url],
+"views", "body", "categories", "attachments"}], "dead_links": [url], "malformed": [url],
 "robots_disallowed": [path], "fault_urls": {"503_once": [url], "slow": [url]}}``.
 """
 

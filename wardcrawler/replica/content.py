@@ -156,8 +156,10 @@ def _article(
     )
     if "dead" in marks:
         article.kind = "dead"
+    if "broken" in marks:
+        article.kind = "broken"
     _identify(spec, site, rng, article, taken, index)
-    for fault in ("slow", "503"):
+    for fault in ("slow", "503", "broken"):
         if fault in marks:
             site.faults[article.key] = fault
     return article

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import render_hanoi, render_liferay, render_viewcontent
 from .content import build_sites
 from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Site
-from .render_common import Page
+from .render_common import Page, page
 
 Router = Callable[[Site, str, dict[str, list[str]]], Page]
 ROUTERS: dict[str, Router] = {
@@ -104,9 +104,13 @@ class ReplicaServer:
             self._requests.append((slug, method, path, status))
 
     def apply_fault(self, site: Site, result: Page) -> Page:
-        """Answer 503 to the first request of the 503 article; delay the slow one."""
+        """Answer 503 to the first request of the 503 article; delay the slow one; break one."""
         article = result.article
         fault = site.faults.get(article.key) if article else None
+        if fault == "broken":  # a soft 404: 200, but no article on the page
+            return page(
+                site, "Thông báo", '<div class="portlet-msg-info">Bài viết đang cập nhật.</div>'
+            )
         if fault == "slow":
             time.sleep(self.slow_seconds)
         elif fault == "503" and article is not None:
@@ -166,7 +170,8 @@ class ReplicaServer:
 
     def ground_truth(self) -> dict[str, Any]:
         """What the wards serve, field by field (see the package docstring)."""
-        articles, dead, faults = [], [], {"503_once": [], "slow": []}
+        articles, dead, broken = [], [], []
+        faults: dict[str, list[str]] = {"503_once": [], "slow": []}
         robots: set[str] = set()
         for site in self.sites:
             robots.update(site.robots_paths)
@@ -174,6 +179,8 @@ class ReplicaServer:
                 url = self.canonical_url(site, a)
                 if a.kind == "dead":
                     dead.append(url)
+                if a.kind == "broken":
+                    broken.append(url)
                 if a.kind != "article":
                     continue
                 fault = site.faults.get(a.key)
@@ -184,6 +191,7 @@ class ReplicaServer:
             "wards": [site.registry() for site in self.sites],
             "articles": articles,
             "dead_links": sorted(dead),
+            "malformed": sorted(broken),
             "robots_disallowed": sorted(robots),
             "fault_urls": faults,
         }

@@ -179,6 +179,6 @@ SPECS = [
         5,
         datetime(2018, 1, 3),
         datetime(2019, 6, 30),
-        ["robots", "typo", "img"],
+        ["robots", "typo", "img", "broken"],
     ),
 ]
