@@ -47,16 +47,17 @@ class ArticleFields:
 
 def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     """Read an article page; raise ExtractionError when no title or no date is found."""
-    title, _ = first_text(page, family.title)
+    title, title_element = first_text(page, family.title)
     if not title:
         raise ExtractionError("no title found")
-    posted_raw = _posted_text(page, family)
+    body = first_element(page, family.body)
+    texts = _short_texts(page, _article_scope(title_element, body))
+    posted_raw = _posted_text(page, family, texts)
     if not posted_raw:
         raise ExtractionError("no posted date found")
-    body = first_element(page, family.body)
     exclude = (*COMMON_BOILERPLATE, *family.body_exclude)
     category, _ = first_text(page, family.category)
-    views_raw = _views_text(page, family)
+    views_raw = _views_text(page, family, texts)
     furniture = {title, posted_raw, views_raw}
     return ArticleFields(
         title=title,
@@ -70,44 +71,60 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     )
 
 
-def _posted_text(page: Selector, family: Family) -> str:
-    """The meta line or date element; falls back to the first dated label in the page."""
+def _posted_text(page: Selector, family: Family, texts: ScopedTexts) -> str:
+    """The meta line or date element; falls back to a dated label near the article."""
     for css in family.posted:
         for element in page.css(css):
             text = clean_text(" ".join(element.css("::text").getall()))
             if text and parse_posted(text) is not None:
                 return text
-    for text in _page_texts(page):
-        if DATE_LABEL_RE.search(text) and parse_posted(text) is not None:
-            return text
+    for region in (texts.inside, texts.outside):
+        dated = [t for t in region if DATE_LABEL_RE.search(t) and parse_posted(t) is not None]
+        if dated:
+            return min(dated, key=len)  # the date's own element, not a container around it
     return ""
 
 
-def _views_text(page: Selector, family: Family) -> str | None:
-    """The `Lượt xem: N` fragment from the meta line, or from anywhere in the article page."""
+def _views_text(page: Selector, family: Family, texts: ScopedTexts) -> str | None:
+    """The `Lượt xem: N` fragment from the meta line, else from around the article."""
     for css in family.views:
         for element in page.css(css):
             found = find_views_text(" ".join(element.css("::text").getall()))
             if found:
                 return found
-    for text in _page_texts(page):
-        found = find_views_text(text)
-        if found:
-            return found
-    return None
+    candidates = texts.inside + (texts.outside if family.views_anywhere else [])
+    return next((found for t in candidates if (found := find_views_text(t))), None)
 
 
-def _page_texts(page: Selector) -> list[str]:
-    """Cleaned text of each element of the page body outside navigation and related lists."""
+@dataclass
+class ScopedTexts:
+    """Short texts of the page, inside the article's own container and outside it."""
+
+    inside: list[str]
+    outside: list[str]
+
+
+def _article_scope(title: Selector | None, body: Selector | None) -> object | None:
+    """The smallest element holding both the title and the body (the article's container)."""
+    if title is None or body is None:
+        return None
+    title_line = {title.root, *title.root.iterancestors()}
+    return next((n for n in (body.root, *body.root.iterancestors()) if n in title_line), None)
+
+
+def _short_texts(page: Selector, scope: object | None, limit: int = 160) -> ScopedTexts:
+    """Texts of small elements outside navigation and related lists, in document order."""
     skip = excluded_nodes(page, FALLBACK_SCOPE_EXCLUDE)
-    texts = []
+    texts = ScopedTexts([], [])
     for element in page.css("body *"):
         node = element.root
-        if node in skip or any(parent in skip for parent in node.iterancestors()):
+        ancestors = set(node.iterancestors())
+        if node in skip or ancestors & skip:
             continue
-        own = clean_text(" ".join(element.xpath("text()").getall()))
-        if own:
-            texts.append(own)
+        text = clean_text(" ".join(element.css("::text").getall()))
+        if text and len(text) <= limit:
+            inside = scope is not None and (node is scope or scope in ancestors)
+            (texts.inside if inside else texts.outside).append(text)
     return texts
 
 

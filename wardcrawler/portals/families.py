@@ -73,6 +73,8 @@ class Family:
     category: tuple[str, ...]
     # Elements removed from the body container, on top of COMMON_BOILERPLATE.
     body_exclude: tuple[str, ...] = ()
+    # Whether a view counter may be looked for anywhere in the page (not only near the article).
+    views_anywhere: bool = True
     # Fixed values of canonical query parameters (Liferay's portlet addressing).
     canonical_fixed: dict[str, str] = field(default_factory=dict)
 
@@ -129,7 +131,11 @@ LIFERAY_ASSET_PUBLISHER = Family(
         "div.contentDetail h3.text-change-size",
         "h3.text-change-size",
         ".header-title",
-        "#portlet_101 h3",
+        ".asset_title span",
+        ".asset_title",
+        "#portlet_101 .asset-title",
+        "#portlet_101 .portlet-body h2",
+        "#portlet_101 .portlet-body h3",
     ),
     posted=(
         ".asset-full-content .asset-metadata",
@@ -199,6 +205,7 @@ HANOI_PORTAL = Family(
     ),
     category=("div.detail-cate a", ".detail-cate"),
     body_exclude=(".detail-title", "[data-role=publishdate]", ".detail-cate"),
+    views_anywhere=False,  # no counter seen on these portals: never guess one from elsewhere
 )
 
 LIFERAY_VIEW_CONTENT = Family(
