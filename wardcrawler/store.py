@@ -16,7 +16,7 @@ import sqlite_utils
 
 from wardcrawler.normalize import fold, local_date
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
 # so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
 # with two marks (phường) and old/new tone placement (uỷ/ủy).
@@ -31,8 +31,9 @@ TABLES: dict[str, dict] = {
     },
     "articles": {
         "columns": {
-            "id": int, "ward": str, "article_key": str, "url": str, "title": str,
-            "posted_at": str, "posted_raw": str, "posted_date": str, "posted_year": int,
+            "id": int, "ward": str, "province": str, "article_key": str, "url": str,
+            "title": str, "posted_at": str, "posted_raw": str, "posted_date": str,
+            "posted_month": str, "posted_year": int,
             "views": int, "body": str, "category_names": str, "content_hash": str,
             "first_seen_at": str, "last_seen_at": str,
         },
@@ -126,24 +127,39 @@ class Archive:
         self.migrate()
 
     def migrate(self) -> None:
-        """Create or upgrade the schema to SCHEMA_VERSION (idempotent)."""
+        """Create or upgrade the schema to SCHEMA_VERSION (idempotent; never drops data)."""
         self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for name, spec in TABLES.items():
-            if not self.db[name].exists():
-                self.db[name].create(
+            table = self.db[name]
+            if not table.exists():
+                table.create(
                     spec["columns"],
                     pk=spec["pk"],
                     foreign_keys=spec.get("foreign_keys"),
                     not_null=spec.get("not_null"),
                 )
+            for column, kind in spec["columns"].items():
+                if column not in table.columns_dict:
+                    table.add_column(column, kind)
         for table, columns, unique in INDEXES:
             self.db[table].create_index(columns, unique=unique, if_not_exists=True)
         self.db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
             f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
         )
+        if 0 < version < 2:
+            self._backfill_v2()
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _backfill_v2(self) -> None:
+        """Version 2 added `articles.province` and `articles.posted_month`."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE articles SET posted_month = substr(posted_date, 1, 7),"
+                " province = (SELECT province FROM wards WHERE slug = articles.ward)"
+            )
 
     def close(self) -> None:
         """Checkpoint the WAL and close the connection."""
@@ -155,6 +171,11 @@ class Archive:
     def save_ward(self, row: dict) -> None:
         """Insert or update a ward row."""
         self.db["wards"].upsert(row, pk="slug")
+
+    def _province(self, ward: str) -> str | None:
+        """The province of a ward (denormalised onto articles for faceting)."""
+        row = self._one("select province from wards where slug = ?", [ward])
+        return row["province"] if row else None
 
     def category_id(self, ward: str, url: str, name: str) -> int:
         """The id of a category page, creating it (or updating its shown name)."""
@@ -181,6 +202,7 @@ class Archive:
     def save_article(self, record: ArticleRecord) -> str:
         """Insert or update an article; returns "new", "updated" or "unchanged"."""
         seen = now()
+        posted_date = local_date(record.posted_at)
         existing = self._one(
             "select id, content_hash, views, posted_at from articles"
             " where ward = ? and article_key = ?",
@@ -190,7 +212,9 @@ class Archive:
             "title": record.title,
             "posted_at": record.posted_at,
             "posted_raw": record.posted_raw,
-            "posted_date": local_date(record.posted_at),
+            "province": self._province(record.ward),
+            "posted_date": posted_date,
+            "posted_month": posted_date[:7] if posted_date else None,
             "posted_year": int(record.posted_at[:4]) if record.posted_at else None,
             "views": record.views,
             "body": record.body,

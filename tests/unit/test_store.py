@@ -99,3 +99,39 @@ def test_run_ledger_and_errors(tmp_path):
         "finished", 3, 1)  # fmt: skip
     assert db.execute("select ward, pages from crawl_run_wards").fetchone() == ("w1", 3)
     assert db.execute("select status, reason from fetch_errors").fetchone() == (404, "HTTP 404")
+
+
+def test_local_month_and_province_are_stored(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.save_article(record(posted_at="2023-10-01T00:30:00+07:00"))
+    row = next(archive.db["articles"].rows)
+    assert (row["posted_date"], row["posted_month"], row["province"]) == (
+        "2023-10-01",
+        "2023-10",
+        "Hà Nội",
+    )
+
+
+def test_migrates_a_version_1_archive_without_losing_rows(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        create table wards (slug text primary key, name text, province text, district text,
+                            url text, family text);
+        create table articles (id integer primary key, ward text, article_key text, url text,
+                               title text, posted_at text, posted_raw text, posted_date text,
+                               posted_year integer, views integer, body text,
+                               category_names text, content_hash text, first_seen_at text,
+                               last_seen_at text);
+        insert into wards values ('w1', 'Phường Một', 'Hà Nội', null, 'http://w1/', 'hanoi-portal');
+        insert into articles (ward, article_key, url, title, posted_date)
+            values ('w1', 'k', 'http://w1/k-1.htm', 'T', '2024-02-03');
+        pragma user_version = 1;
+        """
+    )
+    db.close()
+    archive = Archive(path)
+    (row,) = archive.db["articles"].rows
+    assert (row["title"], row["posted_month"], row["province"]) == ("T", "2024-02", "Hà Nội")
+    assert archive.db.execute("pragma user_version").fetchone()[0] == 2
