@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
 
+from wardcrawler.export import FORMATS
 from wardcrawler.paths import archive_dir, default_db
 from wardcrawler.portals.registry import RegistryError, load_wards
 
@@ -78,9 +80,14 @@ def crawl(wards_file, db, slugs, settings) -> None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host", default=None, help="Address to listen on [127.0.0.1; 0.0.0.0 with --public]."
+)
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def serve(db, host, port) -> None:
+@click.option(
+    "--public", is_flag=True, help="Safe on the internet: all interfaces, strict SQL time limits."
+)
+def serve(db, host, port, public) -> None:
     """Serve the archive with Datasette and the configuration in archive/.
 
     Example: wardcrawler serve --db archive/wards.db --port 8001
@@ -90,7 +97,8 @@ def serve(db, host, port) -> None:
     db = db or default_db()
     if not db.exists():
         raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
-    command = datasette_command(db, host, port)
+    host = host or ("0.0.0.0" if public else "127.0.0.1")
+    command = datasette_command(db, host, port, public)
     os.execv(command[0], command)
 
 
@@ -122,6 +130,38 @@ def demo(db, host, port, no_serve) -> None:
         if not no_serve:
             click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
             subprocess.call(datasette_command(db, host, port))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--ward", default=None, help="Only this ward's articles.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only articles posted on or after this date (Vietnam time).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")  # fmt: skip
+def export(db, ward, since, fmt, output) -> None:
+    """Export articles with their categories and attachments, streamed (UTF-8).
+
+    Example: wardcrawler export --ward longbien-phucloi --format csv --output phucloi.csv
+    """
+    from wardcrawler.export import lines, records
+
+    db = db or default_db()
+    if not db.exists():
+        raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError as exc:
+            raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since") from exc
+    stream = output.open("w", encoding="utf-8", newline="") if output else None
+    try:
+        for piece in lines(records(db, ward, since), fmt):
+            (stream or sys.stdout).write(piece)
+    finally:
+        if stream:
+            stream.close()
 
 
 @cli.command()

@@ -28,12 +28,6 @@ def clean_text(text: str | None) -> str:
     return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def clean_lines(text: str | None) -> str:
-    """Like `clean_text` but keep single line breaks (from `<br>`) inside a paragraph."""
-    lines = (clean_text(line) for line in (text or "").split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
 def fold(text: str | None) -> str:
     """Search form: strip every combining mark, map đ/Đ to d, lowercase."""
     decomposed = unicodedata.normalize("NFD", text or "")

@@ -24,3 +24,8 @@ def default_db() -> Path:
 def metadata_template() -> Path:
     """The Datasette configuration shipped in `archive/`."""
     return PROJECT_ROOT / "archive" / "metadata.yml"
+
+
+def plugins_dir() -> Path:
+    """The Datasette plugins shipped in `archive/plugins/`."""
+    return PROJECT_ROOT / "archive" / "plugins"

@@ -1,4 +1,8 @@
-"""Datasette on the archive, with the configuration shipped in `archive/`."""
+"""Datasette on the archive, with the configuration shipped in `archive/`.
+
+`wardcrawler serve` and the tests build Datasette from the same pieces: the metadata (renamed to
+the served file's stem), the settings, and the plugins in `archive/plugins/`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from wardcrawler.paths import metadata_template
+from wardcrawler.paths import metadata_template, plugins_dir
 
 TEMPLATE_DATABASE = "wards"
 SETTINGS: dict[str, int | bool] = {
@@ -17,17 +21,34 @@ SETTINGS: dict[str, int | bool] = {
     "sql_time_limit_ms": 3000,
     "default_page_size": 50,
 }
+# Safe on the internet: short SQL time limits, bounded answers, no download of a database that
+# a crawl may be writing (read-only access is Datasette's default; no plugin here writes).
+PUBLIC_SETTINGS: dict[str, int | bool] = {
+    **SETTINGS,
+    "sql_time_limit_ms": 1000,
+    "facet_time_limit_ms": 300,
+    "max_returned_rows": 1000,
+    "num_sql_threads": 3,
+    "allow_download": False,
+    "default_cache_ttl": 300,
+}
 
 
 def build_metadata(db_path: Path | str) -> dict:
     """The shipped metadata with its database section renamed to the served file's stem."""
     metadata = yaml.safe_load(metadata_template().read_text(encoding="utf-8"))
     stem = Path(db_path).stem
+    if stem == TEMPLATE_DATABASE:
+        return metadata
     databases = metadata.get("databases", {})
-    if TEMPLATE_DATABASE in databases and stem != TEMPLATE_DATABASE:
-        databases[stem] = databases.pop(TEMPLATE_DATABASE)
-        html = metadata.get("description_html", "")
-        metadata["description_html"] = html.replace(f"/{TEMPLATE_DATABASE}/", f"/{stem}/")
+    databases[stem] = databases.pop(TEMPLATE_DATABASE)
+    html = metadata.get("description_html", "")
+    metadata["description_html"] = html.replace(f"/{TEMPLATE_DATABASE}/", f"/{stem}/")
+    dashboards = metadata.get("plugins", {}).get("datasette-dashboards", {})
+    for dashboard in dashboards.values():
+        for chart in dashboard.get("charts", {}).values():
+            if chart.get("db") == TEMPLATE_DATABASE:
+                chart["db"] = stem
     return metadata
 
 
@@ -40,10 +61,28 @@ def write_metadata(db_path: Path | str) -> Path:
     return Path(handle.name)
 
 
-def datasette_command(db_path: Path | str, host: str, port: int) -> list[str]:
-    """The `datasette serve` command line for the archive."""
+def settings(public: bool = False) -> dict[str, int | bool]:
+    """Datasette settings for a local or a public archive."""
+    return PUBLIC_SETTINGS if public else SETTINGS
+
+
+def datasette_app(db_path: Path | str, public: bool = False):
+    """A Datasette instance configured as `wardcrawler serve` configures it."""
+    from datasette.app import Datasette
+
+    return Datasette(
+        [str(db_path)],
+        metadata=build_metadata(db_path),
+        settings=settings(public),
+        plugins_dir=str(plugins_dir()),
+    )
+
+
+def datasette_command(db_path: Path | str, host: str, port: int, public: bool = False) -> list:
+    """The `datasette serve` command line for the archive (never `--immutable`: see README)."""
     command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
     command += ["--metadata", str(write_metadata(db_path)), "--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
+    command += ["--plugins-dir", str(plugins_dir())]
+    for name, value in settings(public).items():
         command += ["--setting", name, str(value).lower()]
     return command

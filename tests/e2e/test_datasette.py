@@ -12,17 +12,16 @@ import unicodedata
 import urllib.request
 
 import pytest
-from datasette.app import Datasette
 
 from wardcrawler.normalize import fold
-from wardcrawler.serve import SETTINGS, build_metadata
+from wardcrawler.serve import build_metadata, datasette_app
 
 
 def get(db, path: str):
     """GET a path from a Datasette built as `wardcrawler serve` builds it."""
 
     async def fetch():
-        ds = Datasette([str(db)], metadata=build_metadata(db), settings=SETTINGS)
+        ds = datasette_app(db)
         await ds.invoke_startup()
         return await ds.client.get(path)
 

@@ -30,13 +30,11 @@ def extract_listing(page: Selector, family: Family, url: str, category: str) -> 
     """Read one listing page of the category page `category` (an absolute URL)."""
     name, _ = first_text(page, family.listing_title)
     listing = Listing(name=name or _self_link_name(page, url, category))
-    for css in family.listing_items:
-        listing.articles = _article_links(page.css(css), family, url)
-        if listing.articles:
-            listing.structured = True
-            break
-    else:
-        skip = excluded_nodes(page, OUTSIDE_LISTING)
+    skip = excluded_nodes(page, OUTSIDE_LISTING)
+    anchors = [a for css in family.listing_items for a in page.css(css) if not _inside(a, skip)]
+    listing.articles = _article_links(anchors, family, url)
+    listing.structured = bool(listing.articles)
+    if not listing.structured:
         anchors = [a for a in page.css("body a[href]") if not _inside(a, skip)]
         listing.articles = _article_links(anchors, family, url)
     listing.pages = _unique(

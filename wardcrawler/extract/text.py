@@ -7,19 +7,24 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from parsel import Selector
 
-from wardcrawler.normalize import clean_lines, clean_text
+from wardcrawler.normalize import clean_text, fold
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote center dd div dl dt figcaption figure footer h1 h2 h3 h4 "  # noqa: SIM905
     "h5 h6 header hr li main ol p pre section table tbody td th thead tfoot tr ul".split()
 )
 SKIP_TAGS = frozenset("script style noscript iframe template head svg object embed".split())  # noqa: SIM905
+# Headings of lists of other articles placed inside article bodies (folded text).
+RELATED_LABELS = frozenset(
+    {"tin lien quan", "tin khac", "cac tin khac", "bai viet lien quan", "tin cung chuyen muc",
+     "bai lien quan", "xem them", "doc them", "tin moi hon", "tin cu hon", "tin da dua"}
+)  # fmt: skip
 _HARD_SPACE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def node_text(selector: Selector) -> str:
     """All text of an element, cleaned (NFC, collapsed spaces); scripts and styles skipped."""
-    return clean_text(" ".join(paragraphs(selector, ())))
+    return clean_text(" ".join(_blocks(selector, set())))
 
 
 def first_text(root: Selector, selectors: Iterable[str]) -> tuple[str, Selector | None]:
@@ -50,17 +55,21 @@ def excluded_nodes(root: Selector, selectors: Iterable[str]) -> set[etree._Eleme
 
 
 def paragraphs(container: Selector, exclude: Iterable[str]) -> list[str]:
-    """The container's text as paragraphs: one per block element, spacers dropped.
+    """The container's text as paragraphs: one per block element or `<br>` line, spacers dropped.
 
-    `<br>` is kept as a line break inside a paragraph; elements matched by `exclude` (share
-    bars, related lists, the title and meta line) are skipped with everything inside them.
+    Elements matched by `exclude` (share bars, the title and meta line) and blocks of related
+    links ("Tin liên quan") are skipped with everything inside them.
     """
-    skip = excluded_nodes(container, exclude)
+    return _blocks(container, excluded_nodes(container, exclude) | related_blocks(container))
+
+
+def _blocks(container: Selector, skip: set[etree._Element]) -> list[str]:
+    """The text of each block of the container, skipping the `skip` elements."""
     out: list[str] = []
     buffer: list[str] = []
 
     def flush() -> None:
-        text = clean_lines("".join(buffer))
+        text = clean_text("".join(buffer))
         buffer.clear()
         if text:
             out.append(text)
@@ -74,6 +83,25 @@ def paragraphs(container: Selector, exclude: Iterable[str]) -> list[str]:
     return out
 
 
+def related_blocks(container: Selector) -> set[etree._Element]:
+    """Blocks inside a body that only list other articles: a "related" heading or mostly links."""
+    found: set[etree._Element] = set()
+    for element in container.css("div, section, aside, ul, ol, table, p, h2, h3, h4, h5, h6"):
+        text = node_text(element)
+        label = fold(text).strip(" :")
+        if label in RELATED_LABELS:
+            found.add(element.root)  # the heading itself, or a block that is only the heading
+            continue
+        starts_related = any(label.startswith(f"{r} ") for r in RELATED_LABELS)
+        anchors = element.css("a")
+        if element.root.tag in ("p", "h2", "h3", "h4", "h5", "h6") or not anchors:
+            continue
+        linked = sum(len(node_text(a)) for a in anchors)
+        if starts_related or (len(anchors) >= 2 and linked >= 0.7 * len(text)):
+            found.add(element.root)
+    return found
+
+
 def _walk(node: etree._Element, skip: set, top: bool = False) -> Iterator[tuple[str, str]]:
     """Yield ("text", str) and ("break", "") events in document order."""
     tag = node.tag.lower() if isinstance(node.tag, str) else ""
@@ -82,7 +110,7 @@ def _walk(node: etree._Element, skip: set, top: bool = False) -> Iterator[tuple[
         if block:
             yield "break", ""
         if tag == "br":
-            yield "text", "\n"
+            yield "break", ""
         yield "text", (node.text or "").translate(_HARD_SPACE)
         for child in node:
             yield from _walk(child, skip)

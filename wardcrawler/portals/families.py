@@ -62,7 +62,7 @@ class Family:
     article_url: re.Pattern[str]
     # Query parameters kept in the canonical article URL (order kept); None keeps no query.
     canonical_params: tuple[str, ...] | None
-    # Listing pages.
+    # Listing pages: article links are gathered from every selector that matches.
     listing_items: tuple[str, ...]
     listing_title: tuple[str, ...]
     # Article pages.
@@ -188,6 +188,11 @@ HANOI_PORTAL = Family(
         "a.box-stream-link-title",
         "div.box-stream-item a",
         ".box-category-item a",
+        # featured slots above the stream
+        "[class*=box-focus] a",
+        "[class*=featured] a",
+        "[class*=noi-bat] a",
+        "[class*=highlight] a",
     ),
     listing_title=(
         ".box-category-title",

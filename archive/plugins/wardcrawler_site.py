@@ -1,0 +1,65 @@
+"""Datasette hooks of the wardcrawler archive (loaded by `wardcrawler serve --plugins-dir`).
+
+- SQL functions for the canned queries: `fts_query(text)` (a safe FTS5 query) and
+  `vi_snippet(text, query)` (an excerpt with the hits marked, diacritics or not).
+- `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
+  ward, streamed, one record per article with its categories and attachments.
+- Rendering: `<mark>` in snippets, download links in the `downloads` query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import islice
+
+from datasette import hookimpl
+from datasette.utils.asgi import AsgiStream, Response
+from markupsafe import Markup, escape
+
+from wardcrawler.export import FORMATS, MEDIA_TYPES, lines, records
+from wardcrawler.search import fts_query, vi_snippet
+
+DOWNLOAD_PATH = "/-/download/articles"
+CHUNK = 200  # records per read from the database thread
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("vi_snippet", 2, vi_snippet, deterministic=True)
+
+
+@hookimpl
+def register_routes():
+    return [(rf"^{DOWNLOAD_PATH}\.(?P<fmt>{'|'.join(FORMATS)})$", download)]
+
+
+async def download(datasette, request):
+    """Stream the articles (all, or `?ward=`) as JSON Lines, JSON or CSV."""
+    fmt = request.url_vars["fmt"]
+    ward = request.args.get("ward") or None
+    since = request.args.get("since") or None
+    database = datasette.get_database()
+    source = lines(records(database.path, ward, since), fmt)
+
+    async def stream(send):
+        while chunk := await asyncio.to_thread(lambda: "".join(islice(source, CHUNK))):
+            await send.write(chunk)
+
+    name = f"{database.name}-{ward or 'all'}.{fmt}"
+    if ward and not (await database.execute("select 1 from wards where slug = ?", [ward])).rows:
+        return Response.text(f"unknown ward {ward!r}", status=404)
+    headers = {"content-disposition": f'attachment; filename="{name}"'}
+    return AsgiStream(stream, headers=headers, content_type=MEDIA_TYPES[fmt])
+
+
+@hookimpl
+def render_cell(value, column, table):
+    if not isinstance(value, str):
+        return None
+    if column == "snippet":
+        marked = str(escape(value))
+        return Markup(marked.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    if table is None and column in FORMATS and value.startswith(DOWNLOAD_PATH):
+        return Markup(f'<a href="{escape(value)}">{escape(column)}</a>')
+    return None

@@ -1,0 +1,53 @@
+"""Search helpers for the archive's Datasette: safe FTS5 queries and Vietnamese-aware snippets.
+
+The full-text index holds the text as published and a folded copy, so a query typed with or
+without diacritics matches. FTS5's own `snippet()` can only highlight in the column that matched,
+which for a query without diacritics is the folded copy; `vi_snippet` highlights the same words
+in the text as published instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette.utils import escape_fts
+
+from wardcrawler.normalize import fold
+
+WORD_RE = re.compile(r"\w+")
+MATCH_NOTHING = '"wardcrawler_matches_nothing"'  # an FTS5 phrase no article contains
+
+
+def fts_query(query: str | None) -> str:
+    """A user's search text as a safe FTS5 query (terms and "quoted phrases" kept)."""
+    escaped = escape_fts((query or "").strip())
+    return escaped or MATCH_NOTHING
+
+
+def fold_same_length(text: str) -> str:
+    """`fold` applied character by character, so positions map back to the original text."""
+    return "".join((fold(c) or " ")[0] for c in text)
+
+
+def vi_snippet(text: str | None, query: str | None, context: int = 90) -> str:
+    """A short excerpt of `text` around the first hit of `query`, hits wrapped in <mark>."""
+    text = text or ""
+    terms = {fold(t) for t in WORD_RE.findall(query or "")}
+    if not text or not terms:
+        return text[: 2 * context]
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(terms))) + r")(?!\w)")
+    folded = fold_same_length(text)
+    hits = list(pattern.finditer(folded))
+    if not hits:
+        return text[: 2 * context]
+    start = max(0, hits[0].start() - context)
+    end = min(len(text), hits[0].end() + context)
+    pieces, cursor = [], start
+    for hit in hits:
+        if hit.start() < start or hit.end() > end:
+            continue
+        pieces += [text[cursor : hit.start()], "<mark>", text[hit.start() : hit.end()], "</mark>"]
+        cursor = hit.end()
+    pieces.append(text[cursor:end])
+    prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+    return prefix + "".join(pieces) + suffix
