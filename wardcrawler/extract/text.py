@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
@@ -18,6 +19,11 @@ SKIP_TAGS = frozenset("script style noscript iframe template head svg object emb
 RELATED_LABELS = frozenset(
     {"tin lien quan", "tin khac", "cac tin khac", "bai viet lien quan", "tin cung chuyen muc",
      "bai lien quan", "xem them", "doc them", "tin moi hon", "tin cu hon", "tin da dua"}
+)  # fmt: skip
+# Page tools that themes put inside article bodies (folded text).
+TOOL_LABELS = frozenset(
+    {"in bai", "in bai viet", "ban in", "quay lai", "tro ve", "ve dau trang", "len dau trang",
+     "gui email", "gui bai", "chia se", "luu bai", "phong to", "thu nho", "a+", "a-"}
 )  # fmt: skip
 _HARD_SPACE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
@@ -63,6 +69,12 @@ def paragraphs(container: Selector, exclude: Iterable[str]) -> list[str]:
     return _blocks(container, excluded_nodes(container, exclude) | related_blocks(container))
 
 
+def _only_tools(label: str) -> bool:
+    """Whether a block's folded text is only page tools (`In bài | Quay lại`)."""
+    parts = [p.strip(" :") for p in re.split(r"[|/•·-]", label)]
+    return bool(label) and all(p in TOOL_LABELS for p in parts if p)
+
+
 def _blocks(container: Selector, skip: set[etree._Element]) -> list[str]:
     """The text of each block of the container, skipping the `skip` elements."""
     out: list[str] = []
@@ -89,8 +101,8 @@ def related_blocks(container: Selector) -> set[etree._Element]:
     for element in container.css("div, section, aside, ul, ol, table, p, h2, h3, h4, h5, h6"):
         text = node_text(element)
         label = fold(text).strip(" :")
-        if label in RELATED_LABELS:
-            found.add(element.root)  # the heading itself, or a block that is only the heading
+        if label in RELATED_LABELS or _only_tools(label):
+            found.add(element.root)  # a heading or a print/back bar, not article text
             continue
         starts_related = any(label.startswith(f"{r} ") for r in RELATED_LABELS)
         anchors = element.css("a")
