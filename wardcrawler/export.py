@@ -21,13 +21,13 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 COLUMNS = (
-    "id", "ward", "ward_name", "province", "url", "title", "posted_at", "posted_raw", "views",
+    "id", "ward", "ward_name", "province", "article_key", "url", "title", "posted_at", "posted_raw", "views",
     "body", "categories", "attachments", "content_hash", "first_seen_at", "last_seen_at",
 )  # fmt: skip
 LIST_COLUMNS = ("categories", "attachments")
 
 SQL = """
-select a.id, a.ward, w.name as ward_name, w.province, a.url, a.title, a.posted_at,
+select a.id, a.ward, w.name as ward_name, w.province, a.article_key, a.url, a.title, a.posted_at,
   a.posted_raw, a.views, a.body,
   (select json_group_array(name) from (
      select c.name from article_categories ac join categories c on c.id = ac.category_id

@@ -1,0 +1,216 @@
+"""Researchers' Datasette: Vietnamese search, relevance, local-time facets, feeds, downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+import sqlite3
+import urllib.parse
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.conftest import run_cli
+from wardcrawler.normalize import fold
+from wardcrawler.serve import datasette_app
+
+SPELLING_GROUPS = [
+    ["Đảng bộ", "đảng bộ", "dang bo", "DANG BO", "ĐẢNG BỘ"],
+    ["Thành uỷ", "thành ủy", "thanh uy", "THÀNH ỦY"],
+    ['"dang bo phuong"', '"Đảng bộ phường"'],
+    ["phòng cháy", "phong chay", "PHÒNG CHÁY"],
+]
+
+
+def fetch(db, *paths: str, public: bool = False):
+    """GET paths from one Datasette configured as `wardcrawler serve` configures it."""
+
+    async def run():
+        ds = datasette_app(db, public=public)
+        await ds.invoke_startup()
+        return [await ds.client.get(path) for path in paths]
+
+    return asyncio.run(run())
+
+
+def search_ids(db, queries):
+    paths = [
+        "/wards/articles.json?_shape=objects&_size=max&_col=id&_search=" + urllib.parse.quote(q)
+        for q in queries
+    ]
+    return [{r["id"] for r in response.json()["rows"]} for response in fetch(db, *paths)]
+
+
+@pytest.mark.parametrize("group", SPELLING_GROUPS, ids=lambda g: g[0])
+def test_every_spelling_finds_the_same_articles(crawl, group):
+    results = search_ids(crawl.db, group)
+    assert results[0], f"no article matches {group[0]!r}"
+    assert all(r == results[0] for r in results), dict(zip(group, map(len, results), strict=True))
+
+
+def test_search_matches_what_the_text_says(crawl):
+    (ids,) = search_ids(crawl.db, ["thanh uy"])
+    db = sqlite3.connect(crawl.db)
+    texts = dict(db.execute("select id, title || ' ' || body from articles"))
+    words = {i: re.findall(r"\w+", fold(t)) for i, t in texts.items()}
+    expected = {i for i, w in words.items() if "thanh" in w and "uy" in w}
+    assert ids == expected
+
+
+def test_relevance_search_page_ranks_and_highlights(crawl):
+    (response,) = fetch(crawl.db, "/wards/search.json?_shape=objects&q=chi+thi+24")
+    rows = response.json()["rows"]
+    seed = "Chi bộ tổ dân phố số 2, Đảng bộ phường Phúc Lợi tổ chức sinh hoạt chính trị, tư tưởng"
+    assert seed in [r["title"] for r in rows]
+    assert (
+        "<mark>Chỉ</mark> <mark>thị</mark> số <mark>24</mark>"
+        in rows[[r["title"] for r in rows].index(seed)]["snippet"]
+    )
+    assert {"ward_name", "categories", "posted_date", "url"} <= set(rows[0])
+    db = sqlite3.connect(crawl.db)
+    texts = dict(db.execute("select id, title || ' ' || body from articles"))
+    for row in rows:
+        words = re.findall(r"\w+", fold(texts[row["id"]]))
+        assert {"chi", "thi", "24"} <= set(words), row["title"]
+
+
+def test_relevance_search_filters_by_ward_and_dates(crawl):
+    ward = crawl.truth["wards"][0]["slug"]
+    (everywhere, one_ward, dated) = fetch(
+        crawl.db,
+        "/wards/search.json?_shape=objects&q=phuong",
+        f"/wards/search.json?_shape=objects&q=phuong&ward={ward}",
+        "/wards/search.json?_shape=objects&q=phuong&since=2025-01-01&until=2025-12-31",
+    )
+    everywhere, one_ward, dated = (r.json()["rows"] for r in (everywhere, one_ward, dated))
+    assert len(one_ward) < len(everywhere)
+    assert dated and all("2025-01-01" <= r["posted_date"] <= "2025-12-31" for r in dated)
+
+
+def test_search_page_html_renders_highlights(crawl):
+    (response,) = fetch(crawl.db, "/wards/search?q=thanh+uy")
+    assert response.status_code == 200
+    assert "<mark>Thành</mark> <mark>uỷ</mark>" in response.text
+
+
+def test_empty_or_odd_queries_do_not_error(crawl):
+    for q in ["", '"', "24-CT/TU", "AND OR NOT", "(*)"]:
+        (response,) = fetch(crawl.db, "/wards/search.json?q=" + urllib.parse.quote(q))
+        assert response.status_code == 200, (q, response.text[:300])
+
+
+def test_date_facets_are_vietnam_local_dates(crawl):
+    db = sqlite3.connect(crawl.db)
+    rows = db.execute("select posted_at, posted_date, posted_month, posted_year from articles")
+    for posted_at, day, month, year in rows:
+        assert posted_at[:10] == day and day[:7] == month and int(day[:4]) == year
+    (response,) = fetch(crawl.db, "/wards/articles.json?_facet=posted_month&_facet=province")
+    facets = response.json()["facet_results"]
+    months = {f["value"]: f["count"] for f in facets["posted_month"]["results"]}
+    counted = dict(db.execute("select posted_month, count(*) from articles group by 1"))
+    for month, count in months.items():
+        assert counted[month] == count
+    assert {f["value"] for f in facets["province"]["results"]} == {"Hà Nội", "Hải Phòng"}
+
+
+@pytest.mark.parametrize("query", ["newest_per_ward", "articles_per_month", "coverage",
+                                   "most_viewed", "downloads"])  # fmt: skip
+def test_canned_queries_answer(crawl, query):
+    (response,) = fetch(crawl.db, f"/wards/{query}.json?_shape=objects")
+    assert response.status_code == 200
+    assert response.json()["rows"]
+
+
+def test_coverage_per_ward(crawl):
+    (response,) = fetch(crawl.db, "/wards/coverage.json?_shape=objects")
+    rows = {r["ward"]: r for r in response.json()["rows"]}
+    for ward in crawl.truth["wards"]:
+        articles = [a for a in crawl.truth["articles"] if a["ward"] == ward["slug"]]
+        row = rows[ward["slug"]]
+        assert row["articles"] == len(articles)
+        assert row["last_article"] == max(a["posted_at"] for a in articles)
+        assert row["last_successful_crawl"]
+
+
+def test_atom_feeds(crawl):
+    ward = crawl.truth["wards"][0]["slug"]
+    ward_feed, search_feed = fetch(
+        crawl.db, f"/wards/ward_feed.atom?ward={ward}", "/wards/search_feed.atom?q=dang+bo"
+    )
+    namespace = {"a": "http://www.w3.org/2005/Atom"}
+    for response in (ward_feed, search_feed):
+        assert response.status_code == 200
+        entries = ElementTree.fromstring(response.content).findall("a:entry", namespace)
+        assert entries
+    titles = [e.find("a:title", namespace).text for e in ElementTree.fromstring(ward_feed.content)
+              .findall("a:entry", namespace)]  # fmt: skip
+    newest = max((a for a in crawl.truth["articles"] if a["ward"] == ward),
+                 key=lambda a: a["posted_at"])  # fmt: skip
+    assert titles[0] == newest["title"]
+
+
+def test_dashboard_page(crawl):
+    (response,) = fetch(crawl.db, "/-/dashboards/overview")
+    assert response.status_code == 200
+    assert "Articles per month per ward" in response.text
+
+
+def test_download_every_article_with_categories_as_jsonl(crawl):
+    (response,) = fetch(crawl.db, "/-/download/articles.jsonl")
+    assert response.status_code == 200
+    assert "\\u" not in response.text and "Phường" in response.text
+    records = [json.loads(line) for line in response.text.splitlines()]
+    assert len(records) == len(crawl.truth["articles"])
+    by_key = {(r["ward"], r["article_key"]): r for r in records}
+    for article in crawl.truth["articles"]:
+        record = by_key[(article["ward"], article["key"])]
+        assert sorted(record["categories"]) == sorted(article["categories"])
+        assert sorted(a["url"] for a in record["attachments"]) == sorted(article["attachments"])
+
+
+def test_download_one_ward_as_csv(crawl):
+    ward = crawl.truth["wards"][-1]["slug"]
+    (response, missing) = fetch(
+        crawl.db, f"/-/download/articles.csv?ward={ward}", "/-/download/articles.csv?ward=nowhere"
+    )
+    assert 'filename="wards-' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == sum(a["ward"] == ward for a in crawl.truth["articles"])
+    assert all(json.loads(r["categories"]) for r in rows)
+    assert missing.status_code == 404
+
+
+def test_export_command_matches_download(crawl, tmp_path):
+    out = tmp_path / "all.jsonl"
+    result = run_cli("export", "--db", str(crawl.db), "--format", "jsonl", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    (response,) = fetch(crawl.db, "/-/download/articles.jsonl")
+    assert out.read_text(encoding="utf-8") == response.text
+    since = run_cli("export", "--db", str(crawl.db), "--since", "2025-07-01", "--format", "json")
+    records = json.loads(since.stdout)
+    assert records and all(r["posted_at"] >= "2025-07-01" for r in records)
+    assert len(records) == sum(a["posted_at"] >= "2025-07-01" for a in crawl.truth["articles"])
+
+
+def test_public_serving_is_locked_down(crawl):
+    robots, settings, database = fetch(
+        crawl.db, "/robots.txt", "/-/settings.json", "/wards.db", public=True
+    )
+    assert "Disallow: /*?" in robots.text and "Disallow: /-/" in robots.text
+    assert settings.json()["sql_time_limit_ms"] == 1000
+    assert database.status_code == 403
+
+
+def test_datasette_reads_while_a_crawl_holds_a_write_lock(crawl):
+    writer = sqlite3.connect(crawl.db, isolation_level=None)
+    writer.execute("begin immediate")
+    writer.execute("update articles set views = views where id = 1")
+    try:
+        (response,) = fetch(crawl.db, "/wards/articles.json?_search=dang+bo")
+        assert response.status_code == 200 and response.json()["rows"]
+    finally:
+        writer.execute("rollback")
+        writer.close()
