@@ -20,6 +20,7 @@ SETTINGS: dict[str, int | bool] = {
     "suggest_facets": False,
     "sql_time_limit_ms": 3000,
     "default_page_size": 50,
+    "truncate_cells_html": 200,
 }
 # Safe on the internet: short SQL time limits, bounded answers, no download of a database that
 # a crawl may be writing (read-only access is Datasette's default; no plugin here writes).

@@ -4,13 +4,15 @@
   `vi_snippet(text, query)` (an excerpt with the hits marked, diacritics or not).
 - `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
   ward, streamed, one record per article with its categories and attachments.
-- Rendering: `<mark>` in snippets, download links in the `downloads` query.
+- Rendering: `<mark>` in snippets, download links in the `downloads` query, short links to the
+  portal for `url` columns of queries.
 """
 
 from __future__ import annotations
 
 import asyncio
 from itertools import islice
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
@@ -62,4 +64,7 @@ def render_cell(value, column, table):
         return Markup(marked.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
     if table is None and column in FORMATS and value.startswith(DOWNLOAD_PATH):
         return Markup(f'<a href="{escape(value)}">{escape(column)}</a>')
+    if table is None and column == "url" and value.startswith(("http://", "https://")):
+        host = urlsplit(value).netloc
+        return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)} ↗</a>')
     return None
