@@ -21,8 +21,9 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 COLUMNS = (
-    "id", "ward", "ward_name", "province", "article_key", "url", "title", "posted_at", "posted_raw", "views",
-    "body", "categories", "attachments", "content_hash", "first_seen_at", "last_seen_at",
+    "id", "ward", "ward_name", "province", "article_key", "url", "title", "posted_at",
+    "posted_raw", "views", "body", "categories", "attachments", "content_hash",
+    "first_seen_at", "last_seen_at",
 )  # fmt: skip
 LIST_COLUMNS = ("categories", "attachments")
 
