@@ -41,15 +41,21 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+class BadInput(click.ClickException):
+    """A bad registry or an unknown ward: exit code 2, like other usage errors."""
+
+    exit_code = 2
+
+
 def check_registry(wards_file: Path | None, slugs: tuple[str, ...]) -> list:
     """Load the registry or stop with its error (file, ward and key)."""
     try:
         wards = load_wards(wards_file)
     except RegistryError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise BadInput(str(exc)) from exc
     unknown = sorted(set(slugs) - {w.slug for w in wards})
     if unknown:
-        raise click.ClickException(f"unknown ward slug(s): {', '.join(unknown)}")
+        raise BadInput(f"unknown ward slug(s): {', '.join(unknown)}")
     return wards
 
 
@@ -63,10 +69,32 @@ def cli() -> None:
 @WARDS_OPTION
 @DB_OPTION
 @click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
-@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Scrapy setting, as with `scrapy crawl -s` (repeatable).")  # fmt: skip
-def crawl(wards_file, db, slugs, settings) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-fetch every listing page and every stored article (updates all counters).",
+)
+@click.option(
+    "--refresh-days",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Incremental runs re-fetch articles posted in the last N days [30].",
+)
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr while crawling.")
+def crawl(wards_file, db, slugs, full, refresh_days, settings, verbose) -> None:  # fmt: skip
     """Crawl every ward of the registry (or --ward SLUG) into the archive.
+
+    Incremental by default: listings are read newest first until they show nothing new, and
+    only new articles (plus those posted in the last --refresh-days) are fetched.
 
     Example: wardcrawler crawl --ward longbien-phucloi -s DOWNLOAD_DELAY=2
     """
@@ -74,8 +102,12 @@ def crawl(wards_file, db, slugs, settings) -> None:
 
     check_registry(wards_file, slugs)
     overrides = parse_overrides(settings)
+    if full:
+        overrides["WARDCRAWLER_FULL"] = "True"
+    if refresh_days is not None:
+        overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
     db = db or default_db()
-    sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides)))
+    sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides), verbose))
 
 
 @cli.command()

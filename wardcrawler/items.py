@@ -36,3 +36,23 @@ class PageFailure:
     status: int | None
     reason: str
     html: str | None = None
+
+
+@dataclass
+class ListedThrough:
+    """A category's listing was read to its last page."""
+
+    ward: str
+    category_url: str
+    category_name: str
+
+
+@dataclass
+class ArticleGone:
+    """An article page now answers 404/410, or redirects to something that is not the article."""
+
+    ward: str
+    article_key: str
+    url: str
+    status: int
+    location: str | None = None

@@ -30,9 +30,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"wardcrawler.pipelines.ArchivePipeline": 500}
+SPIDER_MIDDLEWARES = {"wardcrawler.incremental.IncrementalMiddleware": 950}
 
 # wardcrawler's own settings.
 WARDCRAWLER_DB = "archive/wards.db"
 WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
 WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
 WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category page, a guard against endless pagers
+WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article
+WARDCRAWLER_REFRESH_DAYS = 30  # incremental runs re-fetch articles posted this recently

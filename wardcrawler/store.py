@@ -1,8 +1,10 @@
-"""The SQLite archive: schema and migrations, article upserts, run ledger, full-text search.
+"""The SQLite archive: article upserts with their history, categories, search index.
 
 Everything goes through sqlite-utils. Rows are only ever inserted or updated: nothing a crawl
-stored is deleted by a later one. The database runs in WAL mode so Datasette can read while a
-crawl writes.
+stored is deleted by a later one (a vanished article gets `gone_at`; an edited one keeps its
+previous text in `article_revisions`). Each article is written in one transaction, so a crawl
+killed at any moment leaves a consistent database. WAL mode lets Datasette read while a crawl
+writes.
 """
 
 from __future__ import annotations
@@ -15,85 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from wardcrawler.normalize import fold, local_date
-
-SCHEMA_VERSION = 2
-# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
-# so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
-# with two marks (phường) and old/new tone placement (uỷ/ủy).
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
-
-TABLES: dict[str, dict] = {
-    "wards": {
-        "columns": {
-            "slug": str, "name": str, "province": str, "district": str, "url": str, "family": str,
-        },
-        "pk": "slug",
-    },
-    "articles": {
-        "columns": {
-            "id": int, "ward": str, "province": str, "article_key": str, "url": str,
-            "title": str, "posted_at": str, "posted_raw": str, "posted_date": str,
-            "posted_month": str, "posted_year": int,
-            "views": int, "body": str, "category_names": str, "content_hash": str,
-            "first_seen_at": str, "last_seen_at": str,
-        },
-        "pk": "id",
-        "foreign_keys": [("ward", "wards", "slug")],
-        "not_null": {"ward", "article_key", "url", "title"},
-    },
-    "categories": {
-        "columns": {"id": int, "ward": str, "name": str, "url": str},
-        "pk": "id",
-        "foreign_keys": [("ward", "wards", "slug")],
-    },
-    "article_categories": {
-        "columns": {"article_id": int, "category_id": int},
-        "pk": ("article_id", "category_id"),
-        "foreign_keys": [("article_id", "articles", "id"), ("category_id", "categories", "id")],
-    },
-    "listing_entries": {
-        "columns": {"category_id": int, "article_key": str, "first_seen_at": str},
-        "pk": ("category_id", "article_key"),
-        "foreign_keys": [("category_id", "categories", "id")],
-    },
-    "attachments": {
-        "columns": {"article_id": int, "url": str, "kind": str, "name": str},
-        "pk": ("article_id", "url"),
-        "foreign_keys": [("article_id", "articles", "id")],
-    },
-    "crawl_runs": {
-        "columns": {
-            "id": int, "started_at": str, "finished_at": str, "status": str, "wards": str,
-            "pages": int, "articles_new": int, "articles_updated": int,
-            "articles_unchanged": int, "failed": int, "stats": str,
-        },
-        "pk": "id",
-    },
-    "crawl_run_wards": {
-        "columns": {
-            "run_id": int, "ward": str, "pages": int, "articles_new": int,
-            "articles_updated": int, "articles_unchanged": int, "failed": int,
-        },
-        "pk": ("run_id", "ward"),
-        "foreign_keys": [("run_id", "crawl_runs", "id"), ("ward", "wards", "slug")],
-    },
-    "fetch_errors": {
-        "columns": {
-            "id": int, "run_id": int, "ward": str, "url": str, "status": int, "reason": str,
-            "seen_at": str, "html": str,
-        },
-        "pk": "id",
-        "foreign_keys": [("run_id", "crawl_runs", "id")],
-    },
-}  # fmt: skip
-
-INDEXES = [
-    ("articles", ["ward", "article_key"], True),
-    ("articles", ["url"], True),
-    ("articles", ["posted_at"], False),
-    ("categories", ["ward", "url"], True),
-    ("fetch_errors", ["run_id"], False),
-]
+from wardcrawler.schema import migrate
 
 
 def now() -> str:
@@ -124,42 +48,7 @@ class Archive:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(path)
         self.db = sqlite_utils.Database(path)
-        self.migrate()
-
-    def migrate(self) -> None:
-        """Create or upgrade the schema to SCHEMA_VERSION (idempotent; never drops data)."""
-        self.db.enable_wal()
-        self.db.execute("PRAGMA foreign_keys = ON")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for name, spec in TABLES.items():
-            table = self.db[name]
-            if not table.exists():
-                table.create(
-                    spec["columns"],
-                    pk=spec["pk"],
-                    foreign_keys=spec.get("foreign_keys"),
-                    not_null=spec.get("not_null"),
-                )
-            for column, kind in spec["columns"].items():
-                if column not in table.columns_dict:
-                    table.add_column(column, kind)
-        for table, columns, unique in INDEXES:
-            self.db[table].create_index(columns, unique=unique, if_not_exists=True)
-        self.db.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
-            f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
-        )
-        if 0 < version < 2:
-            self._backfill_v2()
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _backfill_v2(self) -> None:
-        """Version 2 added `articles.province` and `articles.posted_month`."""
-        with self.db.conn:
-            self.db.execute(
-                "UPDATE articles SET posted_month = substr(posted_date, 1, 7),"
-                " province = (SELECT province FROM wards WHERE slug = articles.ward)"
-            )
+        migrate(self.db)
 
     def close(self) -> None:
         """Checkpoint the WAL and close the connection."""
@@ -200,14 +89,9 @@ class Archive:
     # --- articles -------------------------------------------------------------------------
 
     def save_article(self, record: ArticleRecord) -> str:
-        """Insert or update an article; returns "new", "updated" or "unchanged"."""
+        """Insert or update an article with its history; returns new, updated or unchanged."""
         seen = now()
         posted_date = local_date(record.posted_at)
-        existing = self._one(
-            "select id, content_hash, views, posted_at from articles"
-            " where ward = ? and article_key = ?",
-            [record.ward, record.article_key],
-        )
         values = {
             "title": record.title,
             "posted_at": record.posted_at,
@@ -220,22 +104,28 @@ class Archive:
             "body": record.body,
             "content_hash": record.content_hash,
             "last_seen_at": seen,
+            "gone_at": None,
+            "gone_status": None,
+            "gone_location": None,
         }
-        with self.db.conn:
-            if existing:
-                article_id = existing["id"]
+        with self.db.atomic():
+            old = self._one(
+                "select * from articles where ward = ? and article_key = ?",
+                [record.ward, record.article_key],
+            )
+            if old:
+                article_id = old["id"]
+                outcome = self._revise(old, record, seen)
                 self.db["articles"].update(article_id, values)
-                same = (existing["content_hash"], existing["views"], existing["posted_at"]) == (
-                    record.content_hash,
-                    record.views,
-                    record.posted_at,
-                )
-                outcome = "unchanged" if same else "updated"
             else:
                 row = {"ward": record.ward, "article_key": record.article_key, "url": record.url}
                 row.update(values, first_seen_at=seen)
                 article_id = self.db["articles"].insert(row).last_pk
                 outcome = "new"
+            if record.views is not None and (not old or old["views"] != record.views):
+                self.db["views_snapshots"].insert(
+                    {"article_id": article_id, "seen_at": seen, "views": record.views}
+                )
             self.db["attachments"].insert_all(
                 ({"article_id": article_id, **a} for a in record.attachments),
                 pk=("article_id", "url"),
@@ -244,6 +134,56 @@ class Archive:
             self._index(article_id, record.title, record.body)
             self._link_categories(article_id, record.ward, record.article_key)
         return outcome
+
+    def _revise(self, old: dict, record: ArticleRecord, seen: str) -> str:
+        """Keep the previous title and body when they changed; say what changed."""
+        if old["content_hash"] != record.content_hash:
+            self.db["article_revisions"].insert(
+                {
+                    "article_id": old["id"],
+                    "seen_at": old["last_seen_at"],
+                    "replaced_at": seen,
+                    "title": old["title"],
+                    "body": old["body"],
+                    "content_hash": old["content_hash"],
+                }
+            )
+        current = (old["content_hash"], old["views"], old["posted_at"], old["gone_at"])
+        fresh = (record.content_hash, record.views, record.posted_at, None)
+        return "unchanged" if current == fresh else "updated"
+
+    def mark_gone(self, ward: str, article_key: str, status: int, location: str | None) -> bool:
+        """Tombstone a stored article whose page vanished; False when no such article is stored."""
+        with self.db.atomic():
+            old = self._one(
+                "select id, gone_at from articles where ward = ? and article_key = ?",
+                [ward, article_key],
+            )
+            if not old:
+                return False
+            if not old["gone_at"]:
+                gone = {"gone_at": now(), "gone_status": status, "gone_location": location}
+                self.db["articles"].update(old["id"], gone)
+        return True
+
+    def known_articles(self, ward: str) -> dict[str, tuple[str, str | None]]:
+        """Stored, not vanished articles of a ward: key -> (url, posted_at)."""
+        rows = self.db.query(
+            "select article_key, url, posted_at from articles where ward = ? and gone_at is null",
+            [ward],
+        )
+        return {r["article_key"]: (r["url"], r["posted_at"]) for r in rows}
+
+    def listed_through(self, ward: str) -> set[str]:
+        """Category pages of a ward whose listing was once read to its last page."""
+        rows = self.db.query(
+            "select url from categories where ward = ? and listed_through_at is not null", [ward]
+        )
+        return {r["url"] for r in rows}
+
+    def mark_listed_through(self, category_id: int) -> None:
+        """Record that a category's listing was read to its last page."""
+        self.db["categories"].update(category_id, {"listed_through_at": now()})
 
     def _index(self, article_id: int, title: str, body: str) -> None:
         """(Re)index an article for search: its text as published, and folded (đ -> d)."""
@@ -274,46 +214,6 @@ class Archive:
         self.db.execute(
             "update articles set category_names = ? where id = ?",
             [json.dumps(names, ensure_ascii=False), article_id],
-        )
-
-    # --- run ledger -----------------------------------------------------------------------
-
-    def start_run(self, wards: list[str]) -> int:
-        """Open a crawl run and return its id."""
-        row = {"started_at": now(), "status": "running", "wards": json.dumps(wards)}
-        return self.db["crawl_runs"].insert(row).last_pk
-
-    def finish_run(self, run_id: int, per_ward: dict[str, dict], stats: dict) -> None:
-        """Close a run with its per-ward figures and Scrapy's stats."""
-        rows = [{"run_id": run_id, "ward": ward, **counts} for ward, counts in per_ward.items()]
-        self.db["crawl_run_wards"].insert_all(rows, pk=("run_id", "ward"), replace=True)
-        totals = {
-            key: sum(c.get(key, 0) for c in per_ward.values())
-            for key in ("pages", "articles_new", "articles_updated", "articles_unchanged", "failed")
-        }
-        self.db["crawl_runs"].update(
-            run_id,
-            {
-                "finished_at": now(),
-                "status": str(stats.get("finish_reason", "finished")),
-                "stats": json.dumps(stats, default=str, ensure_ascii=False),
-                **totals,
-            },
-        )
-
-    def record_error(self, run_id: int, ward: str, url: str, status: int | None, reason: str,
-                     html: str | None = None) -> None:  # fmt: skip
-        """Record a page that could not be fetched or parsed (with its HTML when it was)."""
-        self.db["fetch_errors"].insert(
-            {
-                "run_id": run_id,
-                "ward": ward,
-                "url": url,
-                "status": status,
-                "reason": reason,
-                "seen_at": now(),
-                "html": html,
-            }  # fmt: skip
         )
 
     def _one(self, sql: str, params: list) -> dict | None:

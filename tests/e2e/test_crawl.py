@@ -126,12 +126,27 @@ def test_run_ledger(crawl):
     assert all(r["pages"] > 0 for r in per_ward)
 
 
-def test_second_crawl_adds_no_rows(crawl):
+def test_second_crawl_adds_no_rows_and_costs_little(crawl):
     before = rows(crawl.db, "select id, url, first_seen_at from articles order by id")
+    first_requests = len(crawl.replica.requests)
     result = run_cli("crawl", "--wards", str(crawl.registry), "--db", str(crawl.db), *FAST)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("wardcrawler: run 2 (incremental) finished")
+    assert result.stderr == ""  # quiet on success: cron mails nothing
+    second_requests = len(crawl.replica.requests) - first_requests
+    assert second_requests <= first_requests / 3
     after = rows(crawl.db, "select id, url, first_seen_at from articles order by id")
     assert after == before
-    runs = rows(crawl.db, "select articles_new, articles_unchanged from crawl_runs order by id")
-    assert runs[-1]["articles_new"] == 0
-    assert runs[-1]["articles_unchanged"] == len(before)
+    run = rows(crawl.db, "select * from crawl_runs order by id desc limit 1")[0]
+    assert (run["articles_new"], run["mode"], run["exit_code"]) == (0, "incremental", 0)
+
+
+def test_full_crawl_refetches_everything_and_adds_no_rows(crawl):
+    before = rows(crawl.db, "select id, url, first_seen_at from articles order by id")
+    result = run_cli("crawl", "--full", "--wards", str(crawl.registry), "--db", str(crawl.db),
+                     *FAST)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rows(crawl.db, "select id, url, first_seen_at from articles order by id") == before
+    run = rows(crawl.db, "select * from crawl_runs order by id desc limit 1")[0]
+    assert run["mode"] == "full"
+    assert (run["articles_new"], run["articles_unchanged"]) == (0, len(before))

@@ -38,14 +38,14 @@ def test_bad_registry_fails_naming_file_ward_and_key(tmp_path):
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["crawl", "--wards", str(path), "--db", str(tmp_path / "d")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{path}: ward x-y: key 'family': unknown family 'nope'" in result.output
     assert not (tmp_path / "d").exists()
 
 
 def test_unknown_ward_slug_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["crawl", "--ward", "nowhere", "--db", str(tmp_path / "d")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown ward slug(s): nowhere" in result.output
 
 

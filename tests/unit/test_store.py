@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from wardcrawler.normalize import content_hash
+from wardcrawler.schema import SCHEMA_VERSION
 from wardcrawler.store import Archive, ArticleRecord
 
 WARD = {
@@ -87,18 +88,31 @@ def test_full_text_search_without_diacritics(tmp_path):
     ).fetchall()
 
 
-def test_run_ledger_and_errors(tmp_path):
+def test_history_views_snapshots_revisions_and_tombstones(tmp_path):
     archive = open_archive(tmp_path)
-    run = archive.start_run(["w1"])
-    archive.record_error(run, "w1", "http://w1.example/x", 404, "HTTP 404")
-    archive.finish_run(run, {"w1": {"pages": 3, "articles_new": 1, "failed": 1}},
-                       {"finish_reason": "finished"})  # fmt: skip
-    archive.close()
-    db = sqlite3.connect(tmp_path / "a.db")
-    assert db.execute("select status, pages, failed from crawl_runs").fetchone() == (
-        "finished", 3, 1)  # fmt: skip
-    assert db.execute("select ward, pages from crawl_run_wards").fetchone() == ("w1", 3)
-    assert db.execute("select status, reason from fetch_errors").fetchone() == (404, "HTTP 404")
+    archive.save_article(record(views=5))
+    archive.save_article(record(views=5))  # unchanged counter: no new snapshot
+    archive.save_article(record(views=9, title="Tiêu đề đã sửa"))
+    snapshots = [r["views"] for r in archive.db["views_snapshots"].rows]
+    assert snapshots == [5, 9]
+    (revision,) = archive.db["article_revisions"].rows
+    assert revision["title"] == "Tiêu đề" and revision["replaced_at"] >= revision["seen_at"]
+    assert next(archive.db["articles"].rows)["title"] == "Tiêu đề đã sửa"
+    assert archive.mark_gone("w1", "k1", 410, None)
+    assert not archive.mark_gone("w1", "nope", 404, None)
+    row = next(archive.db["articles"].rows)
+    assert row["gone_at"] and row["gone_status"] == 410
+    assert archive.known_articles("w1") == {}
+    assert archive.save_article(record(views=9, title="Tiêu đề đã sửa")) == "updated"  # back
+    assert next(archive.db["articles"].rows)["gone_at"] is None
+
+
+def test_listed_through(tmp_path):
+    archive = open_archive(tmp_path)
+    news = archive.category_id("w1", "http://w1.example/tin", "Tin tức")
+    archive.category_id("w1", "http://w1.example/dang", "Đảng bộ")
+    archive.mark_listed_through(news)
+    assert archive.listed_through("w1") == {"http://w1.example/tin"}
 
 
 def test_local_month_and_province_are_stored(tmp_path):
@@ -134,4 +148,5 @@ def test_migrates_a_version_1_archive_without_losing_rows(tmp_path):
     archive = Archive(path)
     (row,) = archive.db["articles"].rows
     assert (row["title"], row["posted_month"], row["province"]) == ("T", "2024-02", "Hà Nội")
-    assert archive.db.execute("pragma user_version").fetchone()[0] == 2
+    assert archive.db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [r["views"] for r in archive.db["views_snapshots"].rows] == []

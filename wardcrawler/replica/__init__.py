@@ -2,10 +2,13 @@
 
 `ReplicaServer` serves seven wards of the three supported families, each on its own
 127.0.0.1 origin, in the reference markup of `shared/portals/FAMILIES.md`, with the text
-quirks and faults of the real sites. `ground_truth()` says what a perfect crawl stores:
+quirks and faults of the real sites. `ground_truth()` says what a perfect crawl stores now:
 ``{"wards": [registry entry], "articles": [{"ward", "key", "url", "title", "posted_at",
 "views", "body", "categories", "attachments"}], "dead_links": [url], "malformed": [url],
-"robots_disallowed": [path], "fault_urls": {"503_once": [url], "slow": [url]}}``.
+"robots_disallowed": [path], "fault_urls": {"503_once": [url], "slow": [url]},
+"gone": [{"ward", "key", "url", "status", "location"}], "step": k}``.
+`advance()` applies one night of changes (new articles, views, edits, a removal); see
+`changes.py`.
 """
 
 from __future__ import annotations
@@ -20,20 +23,31 @@ from .server import ReplicaServer
 __all__ = ["ReplicaServer", "serve_forever"]
 
 
-def serve_forever(out_dir: Path, *, seed: int = 0) -> None:
-    """Serve the replica, write `wards.toml` and `truth.json`, block until SIGINT/SIGTERM."""
-    stop = threading.Event()
+def serve_forever(out_dir: Path, *, seed: int = 0, advance_on_signal: bool = False) -> None:
+    """Serve the replica, write `wards.toml` and `truth.json`, block until SIGINT/SIGTERM.
+
+    With `advance_on_signal`, each SIGUSR1 advances the sites by one night and rewrites both files.
+    """
+    stop, wake = threading.Event(), threading.Event()
+    handlers: dict[signal.Signals, Any] = {signal.SIGINT: stop, signal.SIGTERM: stop}
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if advance_on_signal and usr1 is not None:
+        handlers[usr1] = wake
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+        for sig, event in handlers.items():
+            previous[sig] = signal.signal(sig, lambda *_, event=event: event.set())
     try:
         with ReplicaServer(seed=seed) as server:
             server.write(out_dir)
             for site in server.wards:
                 print(site.slug, site.url, flush=True)
-            while not stop.wait(0.2):
-                pass
+            while not stop.wait(0.1):
+                if wake.is_set():
+                    wake.clear()
+                    summary = server.advance()
+                    server.write(out_dir)
+                    print(f"advanced to step {summary['step']}", flush=True)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

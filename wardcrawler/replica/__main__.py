@@ -18,8 +18,13 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, required=True, help="directory for wards.toml, truth.json"
     )
     parser.add_argument("--seed", type=int, default=0, help="content seed (default 0)")
+    parser.add_argument(
+        "--advance-on-signal",
+        action="store_true",
+        help="on SIGUSR1, apply one night of changes and rewrite truth.json",
+    )
     args = parser.parse_args(argv)
-    serve_forever(args.out, seed=args.seed)
+    serve_forever(args.out, seed=args.seed, advance_on_signal=args.advance_on_signal)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,23 @@ from datetime import datetime, timedelta
 from . import vocab
 from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Site, d_slug, url_title
 from .seed import SEED_PARAGRAPHS, SEED_POSTED, SEED_TITLE, SEED_VIEWS
-from .wards import SPECS, WardSpec
+from .wards import SPECS, WardSpec, spec_of
 
 
 def build_sites(seed: int = 0) -> list[Site]:
     """All replica wards, generated deterministically from `seed`."""
     return [_build(spec, random.Random(f"{seed}:{spec.slug}")) for spec in SPECS]
+
+
+def new_article(
+    site: Site, rng: random.Random, when: datetime, taken: set[str], index: int
+) -> Article:
+    """A fresh plain article posted at `when`, listed on the first category and its topic page."""
+    article = _article(spec_of(site.slug), site, rng, when, [], taken, index)
+    article.categories = [site.categories[0].path, article.primary]
+    if article.views is not None:
+        article.views = rng.randint(0, 12)
+    return article
 
 
 def _fill(rng: random.Random, ward: str, when: datetime) -> dict[str, object]:
@@ -153,6 +164,7 @@ def _article(
         listed,
         script=script,
         kind="robots" if "robots" in marks else "article",
+        marks=list(marks),
     )
     if "dead" in marks:
         article.kind = "dead"

@@ -101,6 +101,7 @@ class Article:
     created: datetime | None = None
     script: str = ""
     kind: str = "article"
+    marks: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -127,6 +128,16 @@ class Article:
 
 
 @dataclass
+class Removed:
+    """An article taken down: the status its URLs now answer and the redirect target path."""
+
+    article: Article
+    status: int
+    location: str | None = None
+    step: int = 0
+
+
+@dataclass
 class Site:
     """One ward portal: registry data, theme, categories and articles."""
 
@@ -145,6 +156,7 @@ class Site:
     meta_charset_only: bool = False
     faults: dict[str, str] = field(default_factory=dict)
     url: str = ""
+    removed: dict[str, Removed] = field(default_factory=dict)
 
     def category(self, path: str) -> Category | None:
         """Category by page path (without slash), or None."""

@@ -18,12 +18,13 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 @dataclass
 class Page:
-    """A response: status, body, content type, and the article it shows (for faults)."""
+    """A response: status, body, content type, the article it shows (for faults), redirect."""
 
     status: int
     body: str | bytes
     content_type: str = "text/html"
     article: Article | None = None
+    location: str | None = None
 
 
 def pick(*parts: object) -> int:
@@ -91,6 +92,19 @@ def not_found(site: Site) -> Page:
     """The 404 page."""
     main = '<div class="portlet-msg-error">Không tìm thấy trang yêu cầu.</div>'
     return Page(404, shell(site, "Không tìm thấy", main), "text/html; charset=utf-8")
+
+
+def missing(site: Site, key: str) -> Page:
+    """Answer for an article key that is not served: 404, or 410/301 once it was removed."""
+    removed = site.removed.get(key)
+    if removed is None or removed.status == 404:
+        return not_found(site)
+    if removed.status == 301:
+        target = site.absolute(removed.location or "/")
+        body = f'<html><body><a href="{esc(target)}">Moved Permanently</a></body></html>\n'
+        return Page(301, body, "text/html; charset=utf-8", location=target)
+    main = '<div class="portlet-msg-error">Bài viết không còn tồn tại.</div>'
+    return Page(removed.status, shell(site, "Không còn tồn tại", main), "text/html; charset=utf-8")
 
 
 def robots(site: Site) -> Page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .model import Article, Category, Site
-from .render_common import Page, common_route, esc, not_found, page
+from .render_common import Page, common_route, esc, missing, not_found, page
 
 ARTICLE_PATH = re.compile(r"^/([a-z0-9-]+)/([a-z0-9-]*)-(\d{19})\.htm$")
 
@@ -94,7 +94,7 @@ def route(site: Site, path: str, query: dict[str, list[str]]) -> Page:
     match = ARTICLE_PATH.match(path)
     if match:
         found = site.find(match.group(3))
-        return article(site, found) if found else not_found(site)
+        return article(site, found) if found else missing(site, match.group(3))
     cat = site.category(path.strip("/")) if path.count("/") == 1 else None
     if cat is None:
         return not_found(site)

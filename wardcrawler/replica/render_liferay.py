@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from .model import VN_TZ, Article, Category, Site, meta_line, vi_number, weekday_vi
-from .render_common import Page, common_route, esc, not_found, page, pick, quote_url
+from .render_common import Page, common_route, esc, missing, not_found, page, pick, quote_url
 
 BASE = [
     ("p_p_id", "101"),
@@ -196,6 +196,6 @@ def route(site: Site, path: str, query: dict[str, list[str]]) -> Page:
     title = query.get("_101_urlTitle", [""])[0]
     if query.get("p_p_id", [""])[0] == "101" and title:
         found = site.find(title)
-        return article(site, cat, found) if found else not_found(site)
+        return article(site, cat, found) if found else missing(site, title)
     raw = query.get("_101_cur", ["1"])[0]
     return listing(site, cat, int(raw) if raw.isdigit() else 1)

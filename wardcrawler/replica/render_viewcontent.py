@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .model import Article, Category, Site, vi_number
-from .render_common import Page, common_route, esc, not_found, page
+from .render_common import Page, common_route, esc, missing, not_found, page
 
 ARTICLE_PATH = re.compile(r"^/([a-z0-9-]+)/-/view_content/(\d+)-([a-z0-9-]*)\.html$")
 
@@ -92,7 +92,9 @@ def route(site: Site, path: str, query: dict[str, list[str]]) -> Page:
     match = ARTICLE_PATH.match(path)
     if match:
         cat, found = site.category(match.group(1)), site.find(match.group(2))
-        return article(site, cat, found) if cat and found else not_found(site)
+        if cat is None:
+            return not_found(site)
+        return article(site, cat, found) if found else missing(site, match.group(2))
     cat = site.category(path.strip("/")) if path.count("/") == 1 else None
     if cat is None:
         return not_found(site)

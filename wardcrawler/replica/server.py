@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import render_hanoi, render_liferay, render_viewcontent
+from .changes import advance_all, gone_records
 from .content import build_sites
 from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Site
 from .render_common import Page, page
@@ -56,7 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
         site, replica = self.server.site, self.server.replica
         parts = urlsplit(self.path)
         try:
-            result = ROUTERS[site.family](site, parts.path, parse_qs(parts.query, True))
+            with replica.content_lock:
+                result = ROUTERS[site.family](site, parts.path, parse_qs(parts.query, True))
         except Exception:  # noqa: BLE001 - a replica bug must still answer
             result = Page(500, "Internal error", "text/plain")
         result = replica.apply_fault(site, result)
@@ -67,6 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if result.status == 503:
             self.send_header("Retry-After", "0")
+        if result.location:
+            self.send_header("Location", result.location)
         self.end_headers()
         if not head:
             self.wfile.write(body)
@@ -81,6 +86,8 @@ class ReplicaServer:
     def __init__(self, seed: int = 0, slow_seconds: float = 1.5) -> None:
         self.seed, self.slow_seconds = seed, slow_seconds
         self.sites = build_sites(seed)
+        self.step = 0
+        self.content_lock = threading.RLock()  # held while advancing and while routing a request
         self._servers: list[_WardHTTPServer] = []
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -97,6 +104,17 @@ class ReplicaServer:
         """Copy of the request log: (ward slug, method, path with query, status)."""
         with self._lock:
             return list(self._requests)
+
+    def reset_requests(self) -> None:
+        """Clear the request log (e.g. to count the requests of one crawl)."""
+        with self._lock:
+            self._requests.clear()
+
+    def advance(self) -> dict[str, Any]:
+        """One night of changes on every ward (see `changes.advance_all`); returns the summary."""
+        with self.content_lock:
+            self.step += 1
+            return advance_all(self.sites, self.seed, self.step, self.canonical_url)
 
     def log(self, slug: str, method: str, path: str, status: int) -> None:
         """Record one served request."""
@@ -169,7 +187,12 @@ class ReplicaServer:
         return site.absolute(render_viewcontent.article_url(site, article.primary, article))
 
     def ground_truth(self) -> dict[str, Any]:
-        """What the wards serve, field by field (see the package docstring)."""
+        """What the wards serve now, field by field (see the package docstring)."""
+        with self.content_lock:
+            return self._truth()
+
+    def _truth(self) -> dict[str, Any]:
+        """The ground truth; call with the content lock held."""
         articles, dead, broken = [], [], []
         faults: dict[str, list[str]] = {"503_once": [], "slow": []}
         robots: set[str] = set()
@@ -194,15 +217,19 @@ class ReplicaServer:
             "malformed": sorted(broken),
             "robots_disallowed": sorted(robots),
             "fault_urls": faults,
+            "gone": gone_records(self.sites, self.canonical_url),
+            "step": self.step,
         }
 
     def write(self, out_dir: Path | str) -> None:
         """Write `wards.toml` and `truth.json` into `out_dir`."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "wards.toml").write_text(self.registry_toml(), encoding="utf-8")
-        truth = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1)
-        (out / "truth.json").write_text(truth + "\n", encoding="utf-8")
+        truth = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1) + "\n"
+        for name, text in (("wards.toml", self.registry_toml()), ("truth.json", truth)):
+            partial = out / f".{name}.partial"
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, out / name)  # readers never see a half-written file
 
 
 def _truth(site: Site, a: Article, url: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class WardSpec:
     static_pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     meta_charset_only: bool = False
     id_prefix: str = ""
+    gone_status: int = 404  # what the URL of a removed article answers: 404, 410 or 301 to "/"
 
 
 C = Category
@@ -88,6 +89,7 @@ SPECS = [
         ["nfd", "script", "quot", "img", "doc"],
         list_categories=False,
         static_pages=STATIC,
+        gone_status=410,
     ),
     WardSpec(
         "replica-thuongthanh",
@@ -127,6 +129,7 @@ SPECS = [
         datetime(2025, 11, 20),
         ["dead", "amp", "nfd", "typo", "dspace"],
         id_prefix="2702",
+        gone_status=410,
     ),
     WardSpec(
         "replica-dongda",
@@ -147,6 +150,7 @@ SPECS = [
         list_categories=False,
         static_pages={"gioi-thieu": STATIC["gioi-thieu"]},
         id_prefix="2806",
+        gone_status=301,
     ),
     WardSpec(
         "replica-lacvien",
@@ -180,5 +184,11 @@ SPECS = [
         datetime(2018, 1, 3),
         datetime(2019, 6, 30),
         ["robots", "typo", "img", "broken"],
+        gone_status=410,
     ),
 ]
+
+
+def spec_of(slug: str) -> WardSpec:
+    """The recipe of a ward by slug."""
+    return next(spec for spec in SPECS if spec.slug == slug)

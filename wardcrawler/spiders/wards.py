@@ -7,6 +7,7 @@ each article once, by its identity in the URL grammar.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -20,10 +21,10 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from wardcrawler.extract.article import ExtractionError, extract_article
 from wardcrawler.extract.listing import extract_listing, navigation_links
-from wardcrawler.extract.urls import article_id, canonical_article_url, category_url
-from wardcrawler.items import ArticlePage, ListingEntry, PageFailure
-from wardcrawler.pipelines import PAGES_STAT
-from wardcrawler.portals.registry import Ward, load_wards, netloc_of
+from wardcrawler.extract.urls import article_id, canonical_article_url, category_url, page_number
+from wardcrawler.items import ArticleGone, ArticlePage, ListedThrough, ListingEntry, PageFailure
+from wardcrawler.pipelines import FIRST_STAT, LAST_STAT, PAGES_STAT
+from wardcrawler.portals.registry import Ward, load_wards
 
 # A discovered page counts as a category page only if it lists at least this many articles
 # when the family's listing markup is absent (a static page may link a few articles).
@@ -68,23 +69,31 @@ class WardsSpider(scrapy.Spider):
                 for path in ward.categories:
                     yield self.listing_request(ward, category_url(ward.url, path))
             else:
-                yield self.request(ward, ward.url, self.parse_home)
+                yield self.request(ward, ward.url, self.parse_home, "home")
 
     # --- requests -------------------------------------------------------------------------
 
-    def request(self, ward: Ward, url: str, callback, **kwargs: Any) -> scrapy.Request:
+    def request(self, ward: Ward, url: str, callback, kind: str, **kwargs: Any) -> scrapy.Request:
         """A request of a ward's site, on the ward's own download slot (one portal, one slot)."""
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.failed,
             cb_kwargs={"ward": ward, **kwargs},
-            meta={"download_slot": ward.slug, "ward": ward.slug},
+            meta={"download_slot": ward.slug, "ward": ward.slug, "kind": kind},
         )
 
     def listing_request(self, ward: Ward, url: str, category: str | None = None, **kwargs):
         """A request of one listing page of the category page `category` (default: `url`)."""
-        return self.request(ward, url, self.parse_listing, category=category or url, **kwargs)
+        category = category or url
+        return self.request(ward, url, self.parse_listing, "listing", category=category, **kwargs)
+
+    def article_request(self, ward: Ward, url: str, key: str) -> scrapy.Request:
+        """A request of one article page, remembered so that the article is fetched once."""
+        self.requested[ward.slug].add(key)
+        request = self.request(ward, url, self.parse_article, "article", key=key)
+        request.meta["article_key"] = key
+        return request
 
     # --- callbacks ------------------------------------------------------------------------
 
@@ -93,6 +102,7 @@ class WardsSpider(scrapy.Spider):
         self.count_page(ward)
         for link in navigation_links(self.page(response), ward.family, response.url):
             yield self.listing_request(ward, link, discovering=True)
+        # (the home page itself is not a category: its latest-news box repeats the others)
 
     def parse_listing(self, response: Response, ward: Ward, category: str, discovering=False):
         """One listing page: record what it lists, request new articles, follow the pager."""
@@ -108,20 +118,24 @@ class WardsSpider(scrapy.Spider):
         for url, key in listing.articles.items():
             yield ListingEntry(ward.slug, category, name, key)
             if key not in self.requested[ward.slug]:
-                self.requested[ward.slug].add(key)
                 canonical = canonical_article_url(ward.family, url, ward.url)
-                yield self.request(ward, canonical, self.parse_article, key=key)
+                yield self.article_request(ward, canonical, key)
+        here = page_number(response.url)
+        if all(page_number(p) <= here for p in listing.pages):
+            yield ListedThrough(ward.slug, category, name)
         if new and self.pages_seen[(ward.slug, category)] < self.max_pages:
             self.pages_seen[(ward.slug, category)] += 1
             for page in listing.pages:
                 yield self.listing_request(ward, page, category)
 
     def parse_article(self, response: Response, ward: Ward, key: str):
-        """One article page: its fields, or a failure with the page kept."""
+        """One article page: its fields, a tombstone if it redirects away, or a failure."""
         self.count_page(ward)
+        if article_id(ward.family, response.url) != key:  # redirected to another page
+            status = (response.meta.get("redirect_reasons") or [301])[0]
+            yield ArticleGone(ward.slug, key, response.request.url, status, response.url)
+            return
         url = canonical_article_url(ward.family, response.url, ward.url)
-        if article_id(ward.family, response.url) != key or netloc_of(url) not in ward.netlocs:
-            url = response.request.url  # redirected away: keep the URL we asked for
         try:
             fields = extract_article(self.page(response), ward.family, response.url)
         except ExtractionError as exc:
@@ -130,14 +144,18 @@ class WardsSpider(scrapy.Spider):
         yield ArticlePage(ward.slug, key, url, fields)
 
     def failed(self, failure: Failure):
-        """A request that failed after retries: record it, unless robots.txt forbade it."""
+        """A request that failed after retries: a vanished article, or a recorded failure."""
         request = failure.request
         ward = request.cb_kwargs["ward"]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # forbidden by robots.txt: not a failure
         if failure.check(HttpError):
-            response = failure.value.response
-            status, reason = response.status, f"HTTP {response.status}"
-        elif failure.check(IgnoreRequest):
-            return
+            status = failure.value.response.status
+            key = request.meta.get("article_key")
+            if key and status in (404, 410):
+                yield ArticleGone(ward.slug, key, request.url, status)
+                return
+            reason = f"HTTP {status}"
         else:
             status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.logger.warning("failed %s: %s", request.url, reason)
@@ -146,7 +164,11 @@ class WardsSpider(scrapy.Spider):
     # --- helpers --------------------------------------------------------------------------
 
     def count_page(self, ward: Ward) -> None:
-        self.crawler.stats.inc_value(PAGES_STAT.format(ward.slug))
+        """Count a response of the ward and when it came (for the run ledger)."""
+        stats, moment = self.crawler.stats, time.time()
+        stats.inc_value(PAGES_STAT.format(ward.slug))
+        stats.min_value(FIRST_STAT.format(ward.slug), moment)
+        stats.max_value(LAST_STAT.format(ward.slug), moment)
 
     @staticmethod
     def page(response: Response) -> Selector:

@@ -1,0 +1,151 @@
+"""The archive's tables, indexes and migrations (applied by `Archive` on open)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 3
+# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
+# so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
+# with two marks (phường) and old/new tone placement (uỷ/ủy).
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+TABLES: dict[str, dict] = {
+    "wards": {
+        "columns": {
+            "slug": str, "name": str, "province": str, "district": str, "url": str, "family": str,
+        },
+        "pk": "slug",
+    },
+    "articles": {
+        "columns": {
+            "id": int, "ward": str, "province": str, "article_key": str, "url": str,
+            "title": str, "posted_at": str, "posted_raw": str, "posted_date": str,
+            "posted_month": str, "posted_year": int,
+            "views": int, "body": str, "category_names": str, "content_hash": str,
+            "first_seen_at": str, "last_seen_at": str,
+            "gone_at": str, "gone_status": int, "gone_location": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("ward", "wards", "slug")],
+        "not_null": {"ward", "article_key", "url", "title"},
+    },
+    "views_snapshots": {
+        "columns": {"id": int, "article_id": int, "seen_at": str, "views": int},
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "article_revisions": {
+        "columns": {
+            "id": int, "article_id": int, "seen_at": str, "replaced_at": str, "title": str,
+            "body": str, "content_hash": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "categories": {
+        "columns": {"id": int, "ward": str, "name": str, "url": str, "listed_through_at": str},
+        "pk": "id",
+        "foreign_keys": [("ward", "wards", "slug")],
+    },
+    "article_categories": {
+        "columns": {"article_id": int, "category_id": int},
+        "pk": ("article_id", "category_id"),
+        "foreign_keys": [("article_id", "articles", "id"), ("category_id", "categories", "id")],
+    },
+    "listing_entries": {
+        "columns": {"category_id": int, "article_key": str, "first_seen_at": str},
+        "pk": ("category_id", "article_key"),
+        "foreign_keys": [("category_id", "categories", "id")],
+    },
+    "attachments": {
+        "columns": {"article_id": int, "url": str, "kind": str, "name": str},
+        "pk": ("article_id", "url"),
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "crawl_runs": {
+        "columns": {
+            "id": int, "started_at": str, "finished_at": str, "status": str, "mode": str,
+            "wards": str, "pages": int, "articles_new": int, "articles_updated": int,
+            "articles_unchanged": int, "articles_gone": int, "failed": int,
+            "parse_failures": int, "duration_seconds": float, "broken_wards": str,
+            "exit_code": int, "stats": str,
+        },
+        "pk": "id",
+    },
+    "crawl_run_wards": {
+        "columns": {
+            "run_id": int, "ward": str, "pages": int, "listed": int, "articles_new": int,
+            "articles_updated": int, "articles_unchanged": int, "articles_gone": int,
+            "failed": int, "parse_failures": int, "duration_seconds": float, "broken": str,
+        },
+        "pk": ("run_id", "ward"),
+        "foreign_keys": [("run_id", "crawl_runs", "id"), ("ward", "wards", "slug")],
+    },
+    "fetch_errors": {
+        "columns": {
+            "id": int, "run_id": int, "ward": str, "url": str, "status": int, "reason": str,
+            "seen_at": str, "html": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("run_id", "crawl_runs", "id")],
+    },
+}  # fmt: skip
+
+INDEXES = [
+    ("articles", ["ward", "article_key"], True),
+    ("articles", ["url"], True),
+    ("articles", ["posted_at"], False),
+    ("categories", ["ward", "url"], True),
+    ("fetch_errors", ["run_id"], False),
+    ("article_revisions", ["article_id"], False),
+    ("views_snapshots", ["article_id"], False),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the schema to SCHEMA_VERSION (idempotent; never drops data)."""
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for name, spec in TABLES.items():
+        table = db[name]
+        if not table.exists():
+            table.create(
+                spec["columns"],
+                pk=spec["pk"],
+                foreign_keys=spec.get("foreign_keys"),
+                not_null=spec.get("not_null"),
+            )
+        for column, kind in spec["columns"].items():
+            if column not in table.columns_dict:
+                table.add_column(column, kind)
+    for table, columns, unique in INDEXES:
+        db[table].create_index(columns, unique=unique, if_not_exists=True)
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+        f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
+    )
+    if 0 < version < 2:
+        _backfill_v2(db)
+    if 0 < version < 3:
+        _backfill_v3(db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _backfill_v2(db: sqlite_utils.Database) -> None:
+    """Version 2 added `articles.province` and `articles.posted_month`."""
+    with db.atomic():
+        db.execute(
+            "UPDATE articles SET posted_month = substr(posted_date, 1, 7),"
+            " province = (SELECT province FROM wards WHERE slug = articles.ward)"
+        )
+
+
+def _backfill_v3(db: sqlite_utils.Database) -> None:
+    """Version 3 added view-count history: the counters stored so far are its first points."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO views_snapshots (article_id, seen_at, views)"
+            " SELECT id, last_seen_at, views FROM articles WHERE views IS NOT NULL"
+        )
