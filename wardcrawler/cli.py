@@ -209,13 +209,20 @@ def wards(wards_file) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for wards.toml (registry) and truth.json (ground truth).")  # fmt: skip
-def replica(out) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for wards.toml (registry) and truth.json (ground truth).",
+)
+@click.option("--seed", default=0, show_default=True, help="Content seed.")
+@click.option("--advance-on-signal", is_flag=True,
+              help="On SIGUSR1, apply one night of changes to the portals.")  # fmt: skip
+def replica(out, seed, advance_on_signal) -> None:
     """Serve the replica portals on 127.0.0.1 until interrupted.
 
-    Example: wardcrawler replica --out /tmp/replica
+    Example: wardcrawler replica --out /tmp/replica --advance-on-signal
     """
     from wardcrawler.replica import serve_forever
 
-    serve_forever(out)
+    serve_forever(out, seed=seed, advance_on_signal=advance_on_signal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from statistics import median
 
 import sqlite_utils
@@ -76,13 +77,14 @@ class RunLedger:
             self.db["crawl_run_wards"].insert_all(rows, pk=("run_id", "ward"), replace=True)
             totals = {k: sum(f.get(k, 0) for f in per_ward.values()) for k in FIGURES}
             totals.pop("listed")
-            elapsed = stats.get("elapsed_time_seconds")
+            finished = now()
+            elapsed = datetime.fromisoformat(finished) - datetime.fromisoformat(run["started_at"])
             self.db["crawl_runs"].update(
                 run_id,
                 {
-                    "finished_at": now(),
+                    "finished_at": finished,
                     "status": status,
-                    "duration_seconds": round(elapsed, 3) if elapsed else None,
+                    "duration_seconds": elapsed.total_seconds(),
                     "broken_wards": json.dumps(broken, ensure_ascii=False),
                     "stats": json.dumps(stats, default=str, ensure_ascii=False),
                     **totals,

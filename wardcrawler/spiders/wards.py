@@ -93,7 +93,8 @@ class WardsSpider(scrapy.Spider):
         self.requested[ward.slug].add(key)
         request = self.request(ward, url, self.parse_article, "article", key=key)
         request.meta["article_key"] = key
-        return request
+        # once per article already; and a vanished article may redirect to a page seen before
+        return request.replace(dont_filter=True)
 
     # --- callbacks ------------------------------------------------------------------------
 
