@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,16 @@ import pytest
 from wardcrawler.replica import ReplicaServer
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
+    """Rows of a query on an archive database, as dicts."""
+    connection = sqlite3.connect(db)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in connection.execute(sql, params)]
+    finally:
+        connection.close()
 
 
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 import urllib.robotparser
 from urllib.parse import urlsplit
@@ -11,17 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import FAST, run_cli
+from tests.conftest import query as rows
 
 FIELDS = ("title", "posted_at", "views", "body")
-
-
-def rows(db, sql, params=()):
-    connection = sqlite3.connect(db)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in connection.execute(sql, params)]
-    finally:
-        connection.close()
 
 
 def archived(db) -> dict[tuple[str, str], dict]:

@@ -6,26 +6,16 @@ from __future__ import annotations
 import fcntl
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from tests.conftest import FAST, run_cli
+from tests.conftest import FAST, query, run_cli
 from wardcrawler.replica import ReplicaServer
 
 COMPARED = "ward, article_key, title, body, views, posted_at, category_names, gone_status"
-
-
-def query(db, sql, params=()):
-    connection = sqlite3.connect(db)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in connection.execute(sql, params)]
-    finally:
-        connection.close()
 
 
 def crawl(registry, db, *args):
