@@ -1,0 +1,3 @@
+"""wardcrawler: archive the news of Vietnamese ward portals."""
+
+__version__ = "0.1.0"

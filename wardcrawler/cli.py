@@ -89,8 +89,14 @@ def cli() -> None:
     metavar="NAME=VALUE",
     help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
 )
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help='WARC files of every response [a warc/ folder beside the database; "off": none].',
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr while crawling.")
-def crawl(wards_file, db, slugs, full, refresh_days, settings, verbose) -> None:  # fmt: skip
+def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose) -> None:
     """Crawl every ward of the registry (or --ward SLUG) into the archive.
 
     Incremental by default: listings are read newest first until they show nothing new, and
@@ -106,6 +112,8 @@ def crawl(wards_file, db, slugs, full, refresh_days, settings, verbose) -> None:
         overrides["WARDCRAWLER_FULL"] = "True"
     if refresh_days is not None:
         overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
+    if warc_dir is not None:
+        overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
     db = db or default_db()
     sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides), verbose))
 
@@ -119,7 +127,13 @@ def crawl(wards_file, db, slugs, full, refresh_days, settings, verbose) -> None:
 @click.option(
     "--public", is_flag=True, help="Safe on the internet: all interfaces, strict SQL time limits."
 )
-def serve(db, host, port, public) -> None:
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="WARC files, for the raw pages of captures [warc/ beside the database].",
+)
+def serve(db, host, port, public, warc_dir) -> None:  # fmt: skip
     """Serve the archive with Datasette and the configuration in archive/.
 
     Example: wardcrawler serve --db archive/wards.db --port 8001
@@ -130,7 +144,7 @@ def serve(db, host, port, public) -> None:
     if not db.exists():
         raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
     host = host or ("0.0.0.0" if public else "127.0.0.1")
-    command = datasette_command(db, host, port, public)
+    command = datasette_command(db, host, port, public, warc_dir)
     os.execv(command[0], command)
 
 
@@ -194,6 +208,33 @@ def export(db, ward, since, fmt, output) -> None:
     finally:
         if stream:
             stream.close()
+
+
+@cli.command()
+@click.option(
+    "--warc-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Folder of WARC files written by `wardcrawler crawl`.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="New archive database to build (must not exist yet).",
+)
+def reparse(warc_dir, db) -> None:  # fmt: skip
+    """Rebuild an archive from WARC files alone, without the network.
+
+    Example: wardcrawler reparse --warc-dir archive/warc --db /tmp/rebuilt.db
+    """
+    from wardcrawler.reparse import reparse as rebuild
+
+    if db.exists():
+        raise BadInput(f"{db} exists: reparse builds a new database (choose another path)")
+    counts = rebuild(warc_dir, db)
+    figures = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+    click.echo(f"wardcrawler: rebuilt {db} from {warc_dir}: {figures}")
 
 
 @cli.command()

@@ -1,4 +1,8 @@
-"""Items the spider yields: what a page showed, before normalisation."""
+"""Items the spider (or `reparse`) yields: what a page showed, before normalisation.
+
+`seen_at` is when the page was fetched (the capture time), so that re-extracting a WARC file
+stores the same history as the crawl did.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,17 @@ class ListingEntry:
     category_url: str
     category_name: str
     article_key: str
+    seen_at: str | None = None
+
+
+@dataclass
+class ListedThrough:
+    """A category's listing was read to its last page."""
+
+    ward: str
+    category_url: str
+    category_name: str
+    seen_at: str | None = None
 
 
 @dataclass
@@ -25,26 +40,7 @@ class ArticlePage:
     article_key: str
     url: str
     fields: ArticleFields
-
-
-@dataclass
-class PageFailure:
-    """A page that failed: not fetched after retries, or fetched but not parseable."""
-
-    ward: str
-    url: str
-    status: int | None
-    reason: str
-    html: str | None = None
-
-
-@dataclass
-class ListedThrough:
-    """A category's listing was read to its last page."""
-
-    ward: str
-    category_url: str
-    category_name: str
+    seen_at: str | None = None
 
 
 @dataclass
@@ -56,3 +52,29 @@ class ArticleGone:
     url: str
     status: int
     location: str | None = None
+    seen_at: str | None = None
+
+
+@dataclass
+class AttachmentFetched:
+    """A document linked from an article body was downloaded."""
+
+    ward: str
+    article_key: str
+    url: str
+    sha256: str
+    size: int
+    content_type: str
+    seen_at: str | None = None
+
+
+@dataclass
+class PageFailure:
+    """A page that failed: not fetched after retries, or fetched but not parseable."""
+
+    ward: str
+    url: str
+    status: int | None
+    reason: str
+    html: str | None = None
+    seen_at: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
 # so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
 # with two marks (phường) and old/new tone placement (uỷ/ủy).
@@ -59,9 +59,21 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("category_id", "categories", "id")],
     },
     "attachments": {
-        "columns": {"article_id": int, "url": str, "kind": str, "name": str},
+        "columns": {
+            "article_id": int, "url": str, "kind": str, "name": str, "sha256": str, "size": int,
+            "content_type": str, "fetched_at": str,
+        },
         "pk": ("article_id", "url"),
         "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "captures": {
+        "columns": {
+            "id": int, "run_id": int, "ward": str, "kind": str, "url": str, "article_key": str,
+            "article_id": int, "fetched_at": str, "status": int, "content_type": str,
+            "warc_file": str, "warc_offset": int, "warc_length": int, "payload_digest": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id"), ("ward", "wards", "slug")],
     },
     "crawl_runs": {
         "columns": {
@@ -100,6 +112,9 @@ INDEXES = [
     ("fetch_errors", ["run_id"], False),
     ("article_revisions", ["article_id"], False),
     ("views_snapshots", ["article_id"], False),
+    ("captures", ["article_id"], False),
+    ("captures", ["ward", "article_key"], False),
+    ("captures", ["warc_file", "warc_offset"], True),
 ]
 
 

@@ -35,9 +35,11 @@ PUBLIC_SETTINGS: dict[str, int | bool] = {
 }
 
 
-def build_metadata(db_path: Path | str) -> dict:
-    """The shipped metadata with its database section renamed to the served file's stem."""
+def build_metadata(db_path: Path | str, warc_dir: Path | str | None = None) -> dict:
+    """The shipped metadata, renamed to the served file's stem, pointing at its WARC files."""
     metadata = yaml.safe_load(metadata_template().read_text(encoding="utf-8"))
+    folder = warc_dir or Path(db_path).parent / "warc"
+    metadata.setdefault("plugins", {})["wardcrawler"] = {"warc_dir": str(folder)}
     stem = Path(db_path).stem
     if stem == TEMPLATE_DATABASE:
         return metadata
@@ -53,12 +55,12 @@ def build_metadata(db_path: Path | str) -> dict:
     return metadata
 
 
-def write_metadata(db_path: Path | str) -> Path:
+def write_metadata(db_path: Path | str, warc_dir: Path | str | None = None) -> Path:
     """Write the metadata for `db_path` to a temporary JSON file and return its path."""
     with tempfile.NamedTemporaryFile(
         "w", suffix=".json", prefix="wardcrawler-metadata-", delete=False, encoding="utf-8"
     ) as handle:
-        json.dump(build_metadata(db_path), handle, ensure_ascii=False)
+        json.dump(build_metadata(db_path, warc_dir), handle, ensure_ascii=False)
     return Path(handle.name)
 
 
@@ -67,22 +69,25 @@ def settings(public: bool = False) -> dict[str, int | bool]:
     return PUBLIC_SETTINGS if public else SETTINGS
 
 
-def datasette_app(db_path: Path | str, public: bool = False):
+def datasette_app(db_path: Path | str, public: bool = False, warc_dir: Path | str | None = None):
     """A Datasette instance configured as `wardcrawler serve` configures it."""
     from datasette.app import Datasette
 
     return Datasette(
         [str(db_path)],
-        metadata=build_metadata(db_path),
+        metadata=build_metadata(db_path, warc_dir),
         settings=settings(public),
         plugins_dir=str(plugins_dir()),
     )
 
 
-def datasette_command(db_path: Path | str, host: str, port: int, public: bool = False) -> list:
+def datasette_command(
+    db_path: Path | str, host: str, port: int, public: bool = False, warc_dir=None
+) -> list:
     """The `datasette serve` command line for the archive (never `--immutable`: see README)."""
     command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
-    command += ["--metadata", str(write_metadata(db_path)), "--host", host, "--port", str(port)]
+    metadata = write_metadata(db_path, warc_dir)
+    command += ["--metadata", str(metadata), "--host", host, "--port", str(port)]
     command += ["--plugins-dir", str(plugins_dir())]
     for name, value in settings(public).items():
         command += ["--setting", name, str(value).lower()]

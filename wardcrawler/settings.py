@@ -31,6 +31,8 @@ LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"wardcrawler.pipelines.ArchivePipeline": 500}
 SPIDER_MIDDLEWARES = {"wardcrawler.incremental.IncrementalMiddleware": 950}
+# Closest to the network: captures responses before decompression, redirects and retries.
+DOWNLOADER_MIDDLEWARES = {"wardcrawler.capture.WarcCaptureMiddleware": 990}
 
 # wardcrawler's own settings.
 WARDCRAWLER_DB = "archive/wards.db"
@@ -39,3 +41,6 @@ WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
 WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category page, a guard against endless pagers
 WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article
 WARDCRAWLER_REFRESH_DAYS = 30  # incremental runs re-fetch articles posted this recently
+WARDCRAWLER_ATTACHMENT_MAX_BYTES = 20_000_000  # documents linked from articles; 0: none
+WARDCRAWLER_WARC_DIR = ""  # empty: a `warc/` folder beside the database; "off": no WARC files
+WARDCRAWLER_WARC_MAX_BYTES = 500_000_000  # rotate WARC files at about this size

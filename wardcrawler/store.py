@@ -66,6 +66,26 @@ class Archive:
         row = self._one("select province from wards where slug = ?", [ward])
         return row["province"] if row else None
 
+    def record_capture(self, row: dict) -> int:
+        """Record where a fetched page is kept in the WARC files, linked to its article."""
+        if row.get("article_key"):
+            article = self._one(
+                "select id from articles where ward = ? and article_key = ?",
+                [row["ward"], row["article_key"]],
+            )
+            row = {**row, "article_id": article["id"] if article else None}
+        return self.db["captures"].insert(row).last_pk
+
+    def save_attachment_file(self, ward: str, article_key: str, url: str, facts: dict) -> None:
+        """Record the digest, size and type of a downloaded attachment."""
+        self.db.execute(
+            "update attachments set sha256 = :sha256, size = :size,"
+            " content_type = :content_type, fetched_at = :fetched_at"
+            " where url = :url and article_id ="
+            " (select id from articles where ward = :ward and article_key = :key)",
+            {**facts, "url": url, "ward": ward, "key": article_key},
+        )
+
     def category_id(self, ward: str, url: str, name: str) -> int:
         """The id of a category page, creating it (or updating its shown name)."""
         found = self._one("select id from categories where ward = ? and url = ?", [ward, url])
@@ -74,10 +94,16 @@ class Archive:
             return found["id"]
         return self.db["categories"].insert({"ward": ward, "name": name, "url": url}).last_pk
 
-    def record_listing(self, category_id: int, ward: str, article_key: str) -> None:
+    def record_listing(
+        self, category_id: int, ward: str, article_key: str, seen: str | None = None
+    ) -> None:
         """Remember that a category lists an article; link it if the article is stored."""
         self.db["listing_entries"].insert(
-            {"category_id": category_id, "article_key": article_key, "first_seen_at": now()},
+            {
+                "category_id": category_id,
+                "article_key": article_key,
+                "first_seen_at": seen or now(),
+            },
             ignore=True,
         )
         article = self._one(
@@ -88,9 +114,9 @@ class Archive:
 
     # --- articles -------------------------------------------------------------------------
 
-    def save_article(self, record: ArticleRecord) -> str:
+    def save_article(self, record: ArticleRecord, seen: str | None = None) -> str:
         """Insert or update an article with its history; returns new, updated or unchanged."""
-        seen = now()
+        seen = seen or now()
         posted_date = local_date(record.posted_at)
         values = {
             "title": record.title,
@@ -126,10 +152,14 @@ class Archive:
                 self.db["views_snapshots"].insert(
                     {"article_id": article_id, "seen_at": seen, "views": record.views}
                 )
-            self.db["attachments"].insert_all(
+            self.db["attachments"].upsert_all(
                 ({"article_id": article_id, **a} for a in record.attachments),
                 pk=("article_id", "url"),
-                replace=True,
+            )
+            self.db.execute(
+                "update captures set article_id = ? where ward = ? and article_key = ?"
+                " and article_id is null",
+                [article_id, record.ward, record.article_key],
             )
             self._index(article_id, record.title, record.body)
             self._link_categories(article_id, record.ward, record.article_key)
@@ -152,7 +182,14 @@ class Archive:
         fresh = (record.content_hash, record.views, record.posted_at, None)
         return "unchanged" if current == fresh else "updated"
 
-    def mark_gone(self, ward: str, article_key: str, status: int, location: str | None) -> bool:
+    def mark_gone(
+        self,
+        ward: str,
+        article_key: str,
+        status: int,
+        location: str | None,
+        seen: str | None = None,
+    ) -> bool:
         """Tombstone a stored article whose page vanished; False when no such article is stored."""
         with self.db.atomic():
             old = self._one(
@@ -162,7 +199,7 @@ class Archive:
             if not old:
                 return False
             if not old["gone_at"]:
-                gone = {"gone_at": now(), "gone_status": status, "gone_location": location}
+                gone = {"gone_at": seen or now(), "gone_status": status, "gone_location": location}
                 self.db["articles"].update(old["id"], gone)
         return True
 
@@ -181,9 +218,9 @@ class Archive:
         )
         return {r["url"] for r in rows}
 
-    def mark_listed_through(self, category_id: int) -> None:
+    def mark_listed_through(self, category_id: int, seen: str | None = None) -> None:
         """Record that a category's listing was read to its last page."""
-        self.db["categories"].update(category_id, {"listed_through_at": now()})
+        self.db["categories"].update(category_id, {"listed_through_at": seen or now()})
 
     def _index(self, article_id: int, title: str, body: str) -> None:
         """(Re)index an article for search: its text as published, and folded (đ -> d)."""

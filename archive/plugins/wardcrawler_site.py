@@ -4,14 +4,16 @@
   `vi_snippet(text, query)` (an excerpt with the hits marked, diacritics or not).
 - `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
   ward, streamed, one record per article with its categories and attachments.
+- `/-/capture/{id}`: the raw page of a capture, read from its WARC file (served sandboxed).
 - Rendering: `<mark>` in snippets, download links in the `downloads` query, short links to the
-  portal for `url` columns of queries.
+  portal for `url` columns of queries, a "raw page" link for each capture.
 """
 
 from __future__ import annotations
 
 import asyncio
 from itertools import islice
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
@@ -20,6 +22,7 @@ from markupsafe import Markup, escape
 
 from wardcrawler.export import FORMATS, MEDIA_TYPES, lines, records
 from wardcrawler.search import fts_query, vi_snippet
+from wardcrawler.warc import read_capture
 
 DOWNLOAD_PATH = "/-/download/articles"
 CHUNK = 200  # records per read from the database thread
@@ -33,7 +36,34 @@ def prepare_connection(conn):
 
 @hookimpl
 def register_routes():
-    return [(rf"^{DOWNLOAD_PATH}\.(?P<fmt>{'|'.join(FORMATS)})$", download)]
+    return [
+        (rf"^{DOWNLOAD_PATH}\.(?P<fmt>{'|'.join(FORMATS)})$", download),
+        (r"^/-/capture/(?P<id>\d+)$", raw_capture),
+    ]
+
+
+async def raw_capture(datasette, request):
+    """The page as it was fetched (headers and body of the WARC response record)."""
+    database = datasette.get_database()
+    rows = (
+        await database.execute(
+            "select warc_file, warc_offset from captures where id = ?", [request.url_vars["id"]]
+        )
+    ).rows
+    config = datasette.plugin_config("wardcrawler") or {}
+    if not rows or not config.get("warc_dir"):
+        return Response.text("no such capture", status=404)
+    path = Path(config["warc_dir"]) / rows[0]["warc_file"]
+    if not path.exists():
+        return Response.text(f"WARC file {path.name} is not here", status=404)
+    capture = await asyncio.to_thread(read_capture, path, rows[0]["warc_offset"])
+    content_type = dict((k.lower(), v) for k, v in capture.headers).get("content-type", "")
+    headers = {
+        "content-security-policy": "sandbox",  # archived pages never run in this origin
+        "x-wardcrawler-fetched-at": capture.fetched_at,
+        "x-wardcrawler-status": str(capture.status),
+    }
+    return Response(capture.body, status=200, headers=headers, content_type=content_type)
 
 
 async def download(datasette, request):
@@ -56,7 +86,7 @@ async def download(datasette, request):
 
 
 @hookimpl
-def render_cell(value, column, table):
+def render_cell(row, value, column, table):
     if not isinstance(value, str):
         return None
     if column == "snippet":
@@ -64,6 +94,9 @@ def render_cell(value, column, table):
         return Markup(marked.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
     if table is None and column in FORMATS and value.startswith(DOWNLOAD_PATH):
         return Markup(f'<a href="{escape(value)}">{escape(column)}</a>')
+    if table == "captures" and column == "warc_file":
+        link = f"/-/capture/{row['id']}"
+        return Markup(f'{escape(value)} · <a href="{link}">raw page</a>')
     if table is None and column == "url" and value.startswith(("http://", "https://")):
         host = urlsplit(value).netloc
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)} ↗</a>')

@@ -12,23 +12,18 @@ from collections import defaultdict
 from typing import Any
 
 import scrapy
-from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-from wardcrawler.extract.article import ExtractionError, extract_article
-from wardcrawler.extract.listing import extract_listing, navigation_links
-from wardcrawler.extract.urls import article_id, canonical_article_url, category_url, page_number
-from wardcrawler.items import ArticleGone, ArticlePage, ListedThrough, ListingEntry, PageFailure
+from wardcrawler.extract.listing import navigation_links
+from wardcrawler.extract.urls import canonical_article_url, category_url
+from wardcrawler.items import ArticleGone, ArticlePage, PageFailure
 from wardcrawler.pipelines import FIRST_STAT, LAST_STAT, PAGES_STAT
-from wardcrawler.portals.registry import Ward, load_wards
-
-# A discovered page counts as a category page only if it lists at least this many articles
-# when the family's listing markup is absent (a static page may link a few articles).
-MIN_UNSTRUCTURED_LINKS = 3
+from wardcrawler.portals.registry import Ward, load_wards, netloc_of
+from wardcrawler.reading import Fetched, article_items, attachment_items, listing_items
+from wardcrawler.store import now
 
 
 class WardsSpider(scrapy.Spider):
@@ -50,6 +45,7 @@ class WardsSpider(scrapy.Spider):
         kwargs.setdefault("wards", crawler.settings.get("WARDCRAWLER_WARDS") or None)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_pages = crawler.settings.getint("WARDCRAWLER_MAX_LISTING_PAGES", 500)
+        spider.attachment_limit = crawler.settings.getint("WARDCRAWLER_ATTACHMENT_MAX_BYTES")
         spider.wards = spider.select_wards(load_wards(spider.wards_file))
         return spider
 
@@ -101,29 +97,24 @@ class WardsSpider(scrapy.Spider):
     def parse_home(self, response: Response, ward: Ward):
         """Home page: follow navigation links; the ones that list articles are categories."""
         self.count_page(ward)
-        for link in navigation_links(self.page(response), ward.family, response.url):
+        for link in navigation_links(fetched(response).selector(), ward.family, response.url):
             yield self.listing_request(ward, link, discovering=True)
         # (the home page itself is not a category: its latest-news box repeats the others)
 
     def parse_listing(self, response: Response, ward: Ward, category: str, discovering=False):
         """One listing page: record what it lists, request new articles, follow the pager."""
         self.count_page(ward)
-        listing = extract_listing(self.page(response), ward.family, response.url, category)
-        unlisted = not listing.structured and len(listing.articles) < MIN_UNSTRUCTURED_LINKS
-        if discovering and unlisted:
+        listing, items = listing_items(fetched(response), ward, category, discovering)
+        if listing is None:
             return
-        name = listing.name or category
+        yield from items
         seen = self.listed[(ward.slug, category)]
         new = [key for key in listing.articles.values() if key not in seen]
         seen.update(new)
         for url, key in listing.articles.items():
-            yield ListingEntry(ward.slug, category, name, key)
             if key not in self.requested[ward.slug]:
                 canonical = canonical_article_url(ward.family, url, ward.url)
                 yield self.article_request(ward, canonical, key)
-        here = page_number(response.url)
-        if all(page_number(p) <= here for p in listing.pages):
-            yield ListedThrough(ward.slug, category, name)
         if new and self.pages_seen[(ward.slug, category)] < self.max_pages:
             self.pages_seen[(ward.slug, category)] += 1
             for page in listing.pages:
@@ -132,17 +123,23 @@ class WardsSpider(scrapy.Spider):
     def parse_article(self, response: Response, ward: Ward, key: str):
         """One article page: its fields, a tombstone if it redirects away, or a failure."""
         self.count_page(ward)
-        if article_id(ward.family, response.url) != key:  # redirected to another page
-            status = (response.meta.get("redirect_reasons") or [301])[0]
-            yield ArticleGone(ward.slug, key, response.request.url, status, response.url)
-            return
-        url = canonical_article_url(ward.family, response.url, ward.url)
-        try:
-            fields = extract_article(self.page(response), ward.family, response.url)
-        except ExtractionError as exc:
-            yield PageFailure(ward.slug, response.url, response.status, str(exc), response.text)
-            return
-        yield ArticlePage(ward.slug, key, url, fields)
+        items = article_items(fetched(response), ward, key)
+        yield from items
+        if self.attachment_limit and isinstance(items[0], ArticlePage):
+            for attachment in items[0].fields.attachments:
+                if attachment.kind == "document" and netloc_of(attachment.url) in ward.netlocs:
+                    yield self.attachment_request(ward, attachment.url, key)
+
+    def attachment_request(self, ward: Ward, url: str, key: str) -> scrapy.Request:
+        """A request of a document linked from an article, within the size limit."""
+        request = self.request(ward, url, self.parse_attachment, "attachment", key=key)
+        request.meta.update(article_key=key, download_maxsize=self.attachment_limit)
+        return request
+
+    def parse_attachment(self, response: Response, ward: Ward, key: str):
+        """A downloaded document: its digest goes to the `attachments` row."""
+        self.count_page(ward)
+        yield from attachment_items(fetched(response), ward, key, response.request.url)
 
     def failed(self, failure: Failure):
         """A request that failed after retries: a vanished article, or a recorded failure."""
@@ -151,12 +148,14 @@ class WardsSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # forbidden by robots.txt: not a failure
         if failure.check(HttpError):
-            status = failure.value.response.status
+            response = failure.value.response
             key = request.meta.get("article_key")
-            if key and status in (404, 410):
-                yield ArticleGone(ward.slug, key, request.url, status)
-                return
-            reason = f"HTTP {status}"
+            if key and request.meta.get("kind") == "article":
+                items = article_items(fetched(response), ward, key)
+                if isinstance(items[0], ArticleGone):
+                    yield from items
+                    return
+            status, reason = response.status, f"HTTP {response.status}"
         else:
             status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.logger.warning("failed %s: %s", request.url, reason)
@@ -171,12 +170,15 @@ class WardsSpider(scrapy.Spider):
         stats.min_value(FIRST_STAT.format(ward.slug), moment)
         stats.max_value(LAST_STAT.format(ward.slug), moment)
 
-    @staticmethod
-    def page(response: Response) -> Selector:
-        """The page as a Selector, decoded as UTF-8 unless the page declares otherwise."""
-        declared = http_content_type_encoding(
-            response.headers.get("Content-Type", b"").decode("latin-1")
-        ) or html_body_declared_encoding(response.body)
-        if declared and declared.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            return Selector(text=response.text, base_url=response.url)
-        return Selector(text=response.body.decode("utf-8", "replace"), base_url=response.url)
+
+def fetched(response: Response) -> Fetched:
+    """What a Scrapy response carried, for the shared reading functions."""
+    return Fetched(
+        url=response.url,
+        status=response.status,
+        body=response.body,
+        content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+        fetched_at=response.meta.get("fetched_at") or now(),
+        request_url=(response.meta.get("redirect_urls") or [response.url])[0],
+        redirect_reasons=list(response.meta.get("redirect_reasons") or []),
+    )
