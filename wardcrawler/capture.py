@@ -85,6 +85,7 @@ class WarcCaptureMiddleware:
                 "warc_offset": written.offset,
                 "warc_length": written.length,
                 "payload_digest": written.digest,
+                "source": "live",
             }  # fmt: skip
         )
         return response

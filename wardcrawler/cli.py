@@ -119,6 +119,55 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
 
 
 @cli.command()
+@WARDS_OPTION
+@DB_OPTION
+@click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
+@click.option(
+    "--from", "since", metavar="YYYY[MM[DD]]", default=None, help="Only captures from this date on."
+)
+@click.option(
+    "--to", "until", metavar="YYYY[MM[DD]]", default=None, help="Only captures up to this date."
+)
+@click.option(
+    "--archive-url",
+    default=None,
+    metavar="URL",
+    help="The web archive [https://web.archive.org]; a mirror or a test double.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def backfill(wards_file, db, slugs, since, until, archive_url, settings, verbose) -> None:
+    """Archive what the Wayback Machine kept of the wards' (vanished) portals.
+
+    Lists each ward's captures (host and aliases) with the CDX API, fetches the raw captures
+    of article and listing pages (one request a second), extracts them like live pages.
+
+    Example: wardcrawler backfill --ward longbien-phucloi --from 2020 --to 2025
+    """
+    from wardcrawler.crawl import crawl_settings, run_crawl
+    from wardcrawler.spiders.wayback import WaybackSpider
+
+    check_registry(wards_file, slugs)
+    overrides = parse_overrides(settings)
+    for name, value in (("FROM", since), ("TO", until), ("ARCHIVE_URL", archive_url)):
+        if value:
+            overrides[f"WARDCRAWLER_{name}"] = value
+    for value in (since, until):
+        if value and not (value.isdigit() and 4 <= len(value) <= 14):
+            raise click.BadParameter(f"expected YYYY[MM[DD[hhmmss]]], got {value!r}")
+    db = db or default_db()
+    settings_ = crawl_settings(db, wards_file, list(slugs), overrides)
+    sys.exit(run_crawl(settings_, verbose, WaybackSpider))
+
+
+@cli.command()
 @DB_OPTION
 @click.option(
     "--host", default=None, help="Address to listen on [127.0.0.1; 0.0.0.0 with --public]."

@@ -103,13 +103,13 @@ def captured_logs(level: str, verbose: bool) -> Iterator[_Kept]:
             root.removeHandler(handler)
 
 
-def run_crawl(settings: Settings, verbose: bool = False) -> int:
+def run_crawl(settings: Settings, verbose: bool = False, spider=WardsSpider) -> int:
     """Crawl with these settings under the archive lock; return the process exit code."""
     db = Path(settings.get("WARDCRAWLER_DB"))
     try:
         with archive_lock(db), captured_logs(settings.get("LOG_LEVEL"), verbose) as kept:
             process = CrawlerProcess(settings)
-            crawler = process.create_crawler(WardsSpider)
+            crawler = process.create_crawler(spider)
             process.crawl(crawler)
             process.start()
             stats = crawler.stats.get_stats() if crawler.stats else {}

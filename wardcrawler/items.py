@@ -78,3 +78,27 @@ class PageFailure:
     reason: str
     html: str | None = None
     seen_at: str | None = None
+
+
+@dataclass
+class CaptureDone:
+    """A web-archive capture was handled: what it was and what became of it."""
+
+    ward: str
+    original: str
+    timestamp: str
+    kind: str
+    article_key: str | None
+    statuscode: str
+    mimetype: str
+    digest: str
+    outcome: str  # article, listing, not a listing, superseded, failure
+    reason: str | None
+    archive_url: str | None
+    status: int | None
+    captured_at: str
+
+    @property
+    def seen_at(self) -> str:
+        """When the archive captured the page."""
+        return self.captured_at

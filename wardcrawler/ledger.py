@@ -68,8 +68,10 @@ class RunLedger:
         status = str(stats.get("finish_reason", "finished"))
         broken: dict[str, str] = {}
         rows = []
+        judged = run["mode"] in ("incremental", "full")  # backfills and reparses are not judged
         for ward, figures in per_ward.items():
-            reason = broken_reason(figures, self.history(ward, run["mode"], run_id))
+            history = self.history(ward, run["mode"], run_id)
+            reason = broken_reason(figures, history) if judged else None
             if reason and status == "finished":
                 broken[ward] = reason
             rows.append({"run_id": run_id, "ward": ward, **figures, "broken": reason})

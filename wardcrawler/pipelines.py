@@ -39,6 +39,7 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.archive = shared_archive(self.crawler)
         self.ledger = RunLedger(self.archive.db)
+        self.mode = self.crawler.spider.mode or self.mode
         wards = self.crawler.spider.wards
         for ward in wards:
             self.archive.save_ward(ward.row())

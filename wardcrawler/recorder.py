@@ -42,6 +42,7 @@ class Recorder:
 
     def __init__(self, archive: Archive, ledger: RunLedger, run_id: int) -> None:
         self.archive, self.ledger, self.run_id = archive, ledger, run_id
+        self.every_snapshot = False
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.category_ids: dict[tuple[str, str], int] = {}
         self.handlers = {
@@ -67,7 +68,8 @@ class Recorder:
             self.counts[page.ward]["parse_failures"] += 1
             reason = f"date not understood: {record.posted_raw!r}"
             self.ledger.record_error(self.run_id, page.ward, page.url, 200, reason)
-        self.counts[page.ward][self.archive.save_article(record, page.seen_at)] += 1
+        outcome = self.archive.save_article(record, page.seen_at, self.every_snapshot)
+        self.counts[page.ward][outcome] += 1
 
     def _listing(self, item: ListingEntry) -> None:
         self.counts[item.ward]["listed"] += 1

@@ -92,4 +92,5 @@ def capture_row(capture: Capture, ward: Ward, run_id: int) -> dict:
         "warc_offset": capture.offset,
         "warc_length": capture.length,
         "payload_digest": capture.digest,
+        "source": "live",
     }

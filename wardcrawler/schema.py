@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
 # so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
 # with two marks (phường) and old/new tone placement (uỷ/ủy).
@@ -71,9 +71,18 @@ TABLES: dict[str, dict] = {
             "id": int, "run_id": int, "ward": str, "kind": str, "url": str, "article_key": str,
             "article_id": int, "fetched_at": str, "status": int, "content_type": str,
             "warc_file": str, "warc_offset": int, "warc_length": int, "payload_digest": str,
+            "source": str, "capture_timestamp": str, "archive_url": str,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id"), ("ward", "wards", "slug")],
+    },
+    "wayback_processed": {
+        "columns": {
+            "ward": str, "original": str, "timestamp": str, "statuscode": str, "mimetype": str,
+            "digest": str, "outcome": str, "reason": str, "run_id": int, "processed_at": str,
+        },
+        "pk": ("original", "timestamp"),
+        "foreign_keys": [("ward", "wards", "slug")],
     },
     "crawl_runs": {
         "columns": {
@@ -145,6 +154,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         _backfill_v2(db)
     if 0 < version < 3:
         _backfill_v3(db)
+    if 0 < version < 5:
+        db.execute("UPDATE captures SET source = 'live' WHERE source IS NULL")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -32,7 +32,10 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {"wardcrawler.pipelines.ArchivePipeline": 500}
 SPIDER_MIDDLEWARES = {"wardcrawler.incremental.IncrementalMiddleware": 950}
 # Closest to the network: captures responses before decompression, redirects and retries.
-DOWNLOADER_MIDDLEWARES = {"wardcrawler.capture.WarcCaptureMiddleware": 990}
+DOWNLOADER_MIDDLEWARES = {
+    "wardcrawler.capture.WarcCaptureMiddleware": 990,
+    "wardcrawler.politeness.RetryAfterMiddleware": 560,  # 429 and Retry-After, before retries
+}
 
 # wardcrawler's own settings.
 WARDCRAWLER_DB = "archive/wards.db"
@@ -44,3 +47,9 @@ WARDCRAWLER_REFRESH_DAYS = 30  # incremental runs re-fetch articles posted this 
 WARDCRAWLER_ATTACHMENT_MAX_BYTES = 20_000_000  # documents linked from articles; 0: none
 WARDCRAWLER_WARC_DIR = ""  # empty: a `warc/` folder beside the database; "off": no WARC files
 WARDCRAWLER_WARC_MAX_BYTES = 500_000_000  # rotate WARC files at about this size
+WARDCRAWLER_THROTTLED_RETRIES = 20  # tries of a request answered 429 (waiting as asked)
+# `wardcrawler backfill`: the web archive and the captures to read.
+WARDCRAWLER_ARCHIVE_URL = "https://web.archive.org"
+WARDCRAWLER_FROM = ""  # YYYY[MM[DD...]]: captures from
+WARDCRAWLER_TO = ""  # YYYY[MM[DD...]]: captures until
+WARDCRAWLER_CDX_PAGE_SIZE = 1000

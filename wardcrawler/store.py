@@ -114,8 +114,15 @@ class Archive:
 
     # --- articles -------------------------------------------------------------------------
 
-    def save_article(self, record: ArticleRecord, seen: str | None = None) -> str:
-        """Insert or update an article with its history; returns new, updated or unchanged."""
+    def save_article(
+        self, record: ArticleRecord, seen: str | None = None, every_snapshot: bool = False
+    ) -> str:
+        """Insert or update an article with its history; returns new, updated or unchanged.
+
+        `seen` is when the page was fetched (or captured by a web archive). A version older than
+        the stored one only adds to the history. `every_snapshot` records the view counter of
+        every fetch, not only of those that saw it change (web-archive captures).
+        """
         seen = seen or now()
         posted_date = local_date(record.posted_at)
         values = {
@@ -139,6 +146,8 @@ class Archive:
                 "select * from articles where ward = ? and article_key = ?",
                 [record.ward, record.article_key],
             )
+            if old and seen < old["last_seen_at"]:
+                return self._save_older(old, record, seen, every_snapshot)
             if old:
                 article_id = old["id"]
                 outcome = self._revise(old, record, seen)
@@ -148,7 +157,8 @@ class Archive:
                 row.update(values, first_seen_at=seen)
                 article_id = self.db["articles"].insert(row).last_pk
                 outcome = "new"
-            if record.views is not None and (not old or old["views"] != record.views):
+            changed = not old or old["views"] != record.views
+            if record.views is not None and (changed or every_snapshot):
                 self.db["views_snapshots"].insert(
                     {"article_id": article_id, "seen_at": seen, "views": record.views}
                 )
@@ -182,6 +192,30 @@ class Archive:
         fresh = (record.content_hash, record.views, record.posted_at, None)
         return "unchanged" if current == fresh else "updated"
 
+    def _save_older(self, old: dict, record: ArticleRecord, seen: str, every: bool) -> str:
+        """A version older than the stored one (a late web-archive capture): history only."""
+        before = self._one(
+            "select views from views_snapshots where article_id = ? and seen_at <= ?"
+            " order by seen_at desc, id desc limit 1",
+            [old["id"], seen],
+        )
+        if record.views is not None and (every or not before or before["views"] != record.views):
+            self.db["views_snapshots"].insert(
+                {"article_id": old["id"], "seen_at": seen, "views": record.views}
+            )
+        known = self._one(
+            "select 1 from article_revisions where article_id = ? and content_hash = ?",
+            [old["id"], record.content_hash],
+        )
+        if record.content_hash != old["content_hash"] and not known:
+            self.db["article_revisions"].insert(
+                {"article_id": old["id"], "seen_at": seen, "replaced_at": old["first_seen_at"],
+                 "title": record.title, "body": record.body, "content_hash": record.content_hash}
+            )  # fmt: skip
+        if seen < old["first_seen_at"]:
+            self.db["articles"].update(old["id"], {"first_seen_at": seen})
+        return "unchanged"
+
     def mark_gone(
         self,
         ward: str,
@@ -210,6 +244,14 @@ class Archive:
             [ward],
         )
         return {r["article_key"]: (r["url"], r["posted_at"]) for r in rows}
+
+    def processed_captures(self, wards: list[str]) -> set[tuple[str, str]]:
+        """Web-archive captures already handled for these wards: (original URL, timestamp)."""
+        marks = ",".join("?" * len(wards))
+        rows = self.db.execute(
+            f"select original, timestamp from wayback_processed where ward in ({marks})", wards
+        )
+        return {(original, timestamp) for original, timestamp in rows}
 
     def listed_through(self, ward: str) -> set[str]:
         """Category pages of a ward whose listing was once read to its last page."""

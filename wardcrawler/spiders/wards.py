@@ -7,7 +7,6 @@ each article once, by its identity in the URL grammar.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from typing import Any
 
@@ -20,44 +19,29 @@ from twisted.python.failure import Failure
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import canonical_article_url, category_url
 from wardcrawler.items import ArticleGone, ArticlePage, PageFailure
-from wardcrawler.pipelines import FIRST_STAT, LAST_STAT, PAGES_STAT
-from wardcrawler.portals.registry import Ward, load_wards, netloc_of
+from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import Fetched, article_items, attachment_items, listing_items
+from wardcrawler.spiders.base import RegistrySpider
 from wardcrawler.store import now
 
 
-class WardsSpider(scrapy.Spider):
+class WardsSpider(RegistrySpider):
     """Crawl the news categories of ward portals into the archive."""
 
     name = "wards"
 
-    def __init__(self, wards_file: str | None = None, wards: str | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.wards_file = wards_file
-        self.only = [s.strip() for s in (wards or "").split(",") if s.strip()]
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.requested: dict[str, set[str]] = defaultdict(set)
         self.listed: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.pages_seen: dict[tuple[str, str], int] = defaultdict(int)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> WardsSpider:
-        kwargs.setdefault("wards_file", crawler.settings.get("WARDCRAWLER_WARDS_FILE") or None)
-        kwargs.setdefault("wards", crawler.settings.get("WARDCRAWLER_WARDS") or None)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_pages = crawler.settings.getint("WARDCRAWLER_MAX_LISTING_PAGES", 500)
         spider.attachment_limit = crawler.settings.getint("WARDCRAWLER_ATTACHMENT_MAX_BYTES")
-        spider.wards = spider.select_wards(load_wards(spider.wards_file))
         return spider
-
-    def select_wards(self, wards: list[Ward]) -> list[Ward]:
-        """The registry's wards, narrowed to `--ward` slugs when given."""
-        if not self.only:
-            return wards
-        known = {w.slug for w in wards}
-        unknown = [s for s in self.only if s not in known]
-        if unknown:
-            raise ValueError(f"unknown ward slug(s): {', '.join(unknown)}")
-        return [w for w in wards if w.slug in self.only]
 
     async def start(self):
         for ward in self.wards:
@@ -160,15 +144,6 @@ class WardsSpider(scrapy.Spider):
             status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.logger.warning("failed %s: %s", request.url, reason)
         yield PageFailure(ward.slug, request.url, status, reason)
-
-    # --- helpers --------------------------------------------------------------------------
-
-    def count_page(self, ward: Ward) -> None:
-        """Count a response of the ward and when it came (for the run ledger)."""
-        stats, moment = self.crawler.stats, time.time()
-        stats.inc_value(PAGES_STAT.format(ward.slug))
-        stats.min_value(FIRST_STAT.format(ward.slug), moment)
-        stats.max_value(LAST_STAT.format(ward.slug), moment)
 
 
 def fetched(response: Response) -> Fetched:
