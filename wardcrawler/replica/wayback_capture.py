@@ -171,7 +171,7 @@ class Builder:
             self.starts[site.slug] = (newest + timedelta(days=1)).replace(hour=1, minute=7)
             self.clock[site.slug] = self.starts[site.slug]
             alive = sum(a.kind == "article" for a in site.articles)
-            self.share[site.slug] = min(0.9, TRACKED / alive)
+            self.share[site.slug] = min(1.0, TRACKED / alive)
         base = self.starts[site.slug] + number * ROUND_GAP
         self.clock[site.slug] = max(self.clock[site.slug], base)
         home = origin(site.slug, "/")
@@ -244,7 +244,9 @@ class Builder:
         """Revisit URLs of removed followed articles (404/410, or 301) and of dead links (404)."""
         for key, removed in site.removed.items():
             if key in self.tracked[site.slug] and rng.random() < 0.6:
-                url = self.urls.get((site.slug, key)) or self.article_url(site, rng, removed.article)
+                url = self.urls.get((site.slug, key)) or self.article_url(
+                    site, rng, removed.article
+                )
                 result = self.render(site, url)
                 kind = "redirect" if 300 <= result.status < 400 else "error"
                 self.add(site, rng, number, url, result, kind, key=key)

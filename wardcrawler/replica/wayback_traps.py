@@ -27,7 +27,12 @@ from .wayback_capture import HOSTS, ROUNDS, Builder, Capture, origin, path_of
 
 TRUNCATED_IN = ("replica-phucloi", "replica-hanoi-phucloi", "replica-lacvien")
 SOFT404_AT_ARTICLE = "replica-lacvien"
-BODY_MARKERS = ("journal-content-article", "contentDetail mt15", 'data-role="content"', '"content"')
+BODY_MARKERS = (
+    "journal-content-article",
+    '"contentDetail mt15"',
+    'data-role="content"',
+    '<div class="content">',
+)
 TOMCAT_500 = (
     "<!DOCTYPE html><html><head><title>Apache Tomcat/7.0.42 - Error report</title></head>"
     "<body><h1>HTTP Status 500 - </h1><p><b>type</b> Exception report</p><p><b>description"
@@ -54,7 +59,8 @@ def unknown_article_path(site: Site, number: int) -> str:
         title = ("_101_urlTitle", f"thong-bao-lich-tiep-cong-dan-thang-{number + 1}")
         return f"/{cat}?" + urlencode([*BASE, STRUTS, ("_101_type", "content"), title])
     if site.family == HANOI_PORTAL:
-        return f"/{cat}/bai-viet-khong-ton-tai-{spec_of(site.slug).id_prefix}250101080000{number:03d}.htm"
+        key = f"{spec_of(site.slug).id_prefix}250101080000{number:03d}"
+        return f"/{cat}/bai-viet-khong-ton-tai-{key}.htm"
     return f"/{cat}/-/view_content/{9000 + number}-bai-viet-khong-ton-tai.html"
 
 

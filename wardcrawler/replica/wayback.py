@@ -1,0 +1,150 @@
+"""A local fake Wayback Machine holding captures of the (vanished) replica ward portals.
+
+`WaybackReplica(seed)` builds the captures (`wayback_capture`, `wayback_traps`) and serves them
+as a context manager (`wayback_server`: CDX API, `id_` replay, 429s, request log).
+`registry_toml()` lists the wards on their original hosts; `ground_truth()` says what a perfect
+backfill stores: ``{"wards", "hosts": {slug: host}, "articles": [{"ward", "key", "title",
+"posted_at", "views", "body", "url", "captures": [{"timestamp", "original", "views", "title"}],
+"categories"}], "not_articles": [{"ward", "original", "timestamp", "status", "reason", "key"}],
+"cdx_rows": {host: rows}, "seed"}``.
+`python -m wardcrawler.replica.wayback --out DIR [--seed N]` serves until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .server import _toml
+from .wayback_capture import ALIASES, HOSTS, NOT_ARTICLE, Capture
+from .wayback_cdx import surt
+from .wayback_server import WaybackServer
+from .wayback_traps import build_captures
+
+
+class WaybackReplica(WaybackServer):
+    """Captures of the replica wards at several dates, served as a Wayback Machine."""
+
+    def __init__(self, seed: int = 0, rate_limit_every: int = 17) -> None:
+        self.seed = seed
+        self.sites, captures = build_captures(seed)
+        super().__init__(captures, rate_limit_every)
+
+    def registry(self) -> list[dict[str, object]]:
+        """Registry entries of the archived wards, on their original hosts."""
+        entries = []
+        for site in self.sites:
+            entry = {**site.registry(), "url": f"http://{HOSTS[site.slug]}/"}
+            if site.slug in ALIASES:
+                entry["aliases"] = list(ALIASES[site.slug])
+            entries.append(entry)
+        return entries
+
+    def registry_toml(self) -> str:
+        """The wards as a registry TOML document."""
+        blocks = [
+            "\n".join(["[[ward]]", *(f"{k} = {_toml(v)}" for k, v in entry.items())])
+            for entry in self.registry()
+        ]
+        return "\n\n".join(blocks) + "\n"
+
+    def ground_truth(self) -> dict[str, Any]:
+        """What a perfect backfill stores, and the captures it must not take for articles."""
+        good: dict[tuple[str, str], list[Capture]] = {}
+        listed: dict[tuple[str, str], dict[int, set[str]]] = {}
+        for c in sorted(self.captures, key=lambda c: c.timestamp):
+            if c.kind == "article" and c.key:
+                good.setdefault((c.ward, c.key), []).append(c)
+            for key in c.listed:
+                listed.setdefault((c.ward, key), {}).setdefault(c.round, set()).add(c.category)
+        order = {site.slug: n for n, site in enumerate(self.sites)}
+        articles = []
+        for (ward, key), caps in sorted(good.items(), key=lambda i: (order[i[0][0]], i[0][1])):
+            rounds = listed.get((ward, key), {})
+            names = sorted(rounds[max(rounds)]) if rounds else []
+            history = [
+                {"timestamp": c.timestamp, "original": c.original, **_pick(c, "views", "title")}
+                for c in caps
+            ]
+            latest = caps[-1]
+            state = _pick(latest, "title", "posted_at", "views", "body")
+            articles.append(
+                {"ward": ward, "key": key, **state, "url": latest.original, "captures": history}
+                | {"categories": names}
+            )
+        traps = sorted(
+            (c for c in self.captures if c.kind in NOT_ARTICLE), key=lambda c: (c.ward, c.timestamp)
+        )
+        hosts = Counter(_host(surt(c.original)) for c in self.captures)
+        return {
+            "wards": self.registry(),
+            "hosts": dict(HOSTS),
+            "articles": articles,
+            "not_articles": [
+                {"ward": c.ward, "original": c.original, "timestamp": c.timestamp}
+                | {"status": c.status, "reason": c.kind, "key": c.key}
+                for c in traps
+            ],
+            "cdx_rows": dict(sorted(hosts.items())),
+            "seed": self.seed,
+        }
+
+    def write(self, out_dir: Path | str) -> None:
+        """Write `wards.toml` and `truth.json` into `out_dir`."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        truth = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1) + "\n"
+        for name, text in (("wards.toml", self.registry_toml()), ("truth.json", truth)):
+            partial = out / f".{name}.partial"
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, out / name)
+
+
+def _pick(capture: Capture, *names: str) -> dict[str, Any]:
+    """Some ground-truth fields of an article capture."""
+    state = capture.state or {}
+    return {name: state[name] for name in names}
+
+
+def _host(urlkey: str) -> str:
+    """Host name (without `www.`) of a SURT urlkey."""
+    return ".".join(reversed(urlkey.split(")", 1)[0].split(",")))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the archive until SIGINT/SIGTERM; write wards.toml and truth.json; print the URL."""
+    parser = argparse.ArgumentParser(
+        prog="python -m wardcrawler.replica.wayback",
+        description="Serve a fake Wayback Machine of the replica wards on 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="directory for wards.toml, truth.json"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="content seed (default 0)")
+    parser.add_argument(
+        "--rate-limit-every", type=int, default=17, help="429 every Nth request; 0: never"
+    )
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        with WaybackReplica(args.seed, args.rate_limit_every) as archive:
+            archive.write(args.out)
+            print(archive.url, flush=True)
+            while not stop.wait(0.1):
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+if __name__ == "__main__":
+    main()
