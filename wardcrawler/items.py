@@ -92,7 +92,7 @@ class CaptureDone:
     statuscode: str
     mimetype: str
     digest: str
-    outcome: str  # article, listing, not a listing, superseded, failure
+    outcome: str  # article, listing, not a listing, duplicate, failure
     reason: str | None
     archive_url: str | None
     status: int | None

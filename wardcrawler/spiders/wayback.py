@@ -65,7 +65,7 @@ class WaybackSpider(RegistrySpider):
             self.done = archive.processed_captures([w.slug for w in self.wards])
         finally:
             archive.db.close()
-        self.listed: dict[tuple[str, str], dict[str, CdxRow]] = {}
+        self.listings: set[tuple[str, str]] = set()  # listing captures read: (URL, digest)
         for ward in self.wards:
             for host in sorted(ward.netlocs):
                 for scheme in ("http", "https"):
@@ -81,41 +81,34 @@ class WaybackSpider(RegistrySpider):
     def parse_cdx(self, response: Response, ward: Ward, host: str, scheme: str):
         """A page of captures: fetch the new ones, ask for the next page."""
         rows, resume = parse_cdx(response.text)
-        pending = self.listed.setdefault((ward.slug, f"{scheme}://{host}"), {})
         for row in rows:
             if (row.original, row.timestamp) in self.done:
                 continue
             self.done.add((row.original, row.timestamp))
-            yield from self.handle(ward, row, pending)
+            yield from self.handle(ward, row)
         if resume:
             yield self.cdx_request(ward, host, scheme, resume)
-            return
-        for row in pending.values():  # the latest capture of each listing page
-            yield self.capture_request(ward, row, "listing")
-        pending.clear()
 
-    def handle(self, ward: Ward, row: CdxRow, pending: dict[str, CdxRow]):
+    def handle(self, ward: Ward, row: CdxRow):
         """Decide what to do with one capture."""
         if netloc_of(row.original) not in ward.netlocs:
             return
         key = article_id(ward.family, row.original)
         category = None if key else self.category_of(ward, row.original)
         if not key and not category:
+            problem = self.cdx_problem(row) if "html" in row.mimetype else None
+            outcome = "failure" if problem else "ignored"  # an error or redirect capture
+            yield self.done_item(ward, row, "other", None, outcome, problem or "not an article")
             return
         kind = "article" if key else "listing"
         problem = self.cdx_problem(row)
         if problem:
             yield self.done_item(ward, row, kind, key, "failure", problem)
-        elif key:
-            yield self.capture_request(ward, row, "article")
+        elif kind == "listing" and (row.original, row.digest) in self.listings:
+            yield self.done_item(ward, row, kind, None, "duplicate", "same content as read")
         else:
-            earlier = pending.get(row.original)
-            if earlier and earlier.timestamp > row.timestamp:
-                yield self.done_item(ward, row, kind, None, "superseded", "an older listing")
-                return
-            if earlier:
-                yield self.done_item(ward, earlier, kind, None, "superseded", "a newer listing")
-            pending[row.original] = row
+            self.listings.add((row.original, row.digest))
+            yield self.capture_request(ward, row, kind)
 
     @staticmethod
     def cdx_problem(row: CdxRow) -> str | None:
@@ -203,7 +196,7 @@ class WaybackSpider(RegistrySpider):
         category = self.category_of(ward, row.original)
         listing, items = listing_items(page, ward, category, discovering)
         yield from items
-        outcome = "listing" if listing is not None else "not a listing"
+        outcome = "listing" if listing is not None else "not a listing"  # e.g. a static page
         yield self.done_item(ward, row, kind, None, outcome, None, response, timestamp)
 
     @staticmethod
