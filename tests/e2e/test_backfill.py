@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import query, run_cli
+from tests.conftest import FAST, query, run_cli
+from wardcrawler.replica import ReplicaServer
 from wardcrawler.replica.wayback import WaybackReplica
 from wardcrawler.wayback import capture_time
 
@@ -132,3 +133,32 @@ def test_second_backfill_replays_no_capture(backfilled):
     assert replays == []
     runs = query(backfilled["db"], "select mode, articles_new from crawl_runs order by id")
     assert [r["mode"] for r in runs] == ["backfill", "backfill"] and runs[1]["articles_new"] == 0
+
+
+def test_an_article_found_live_and_in_the_archive_is_one_row(tmp_path):
+    db = tmp_path / "wards.db"
+    with ReplicaServer(seed=0, slow_seconds=0.1) as live:
+        live.write(tmp_path / "live")
+        result = run_cli("crawl", "--wards", str(tmp_path / "live" / "wards.toml"), "--db",
+                         str(db), *FAST)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        live_truth = live.ground_truth()
+    with WaybackReplica(seed=0, rate_limit_every=0) as archive:
+        archive.write(tmp_path / "archive")
+        registry = tmp_path / "archive" / "wards.toml"
+        result = run_cli("backfill", "--wards", str(registry), "--db", str(db),
+                         "--archive-url", archive.url, "-s", "DOWNLOAD_DELAY=0")  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        archived = archive.ground_truth()
+    live_keys = {(a["ward"], a["key"]) for a in live_truth["articles"]}
+    archived_keys = {(a["ward"], a["key"]) for a in archived["articles"]}
+    assert live_keys & archived_keys
+    rows = query(db, "select ward, article_key, title from articles")
+    assert len(rows) == len(live_keys | archived_keys)
+    sources = query(
+        db,
+        "select a.ward, a.article_key, group_concat(distinct c.source) s from articles a"
+        " join captures c on c.article_id = a.id group by a.id",
+    )
+    both = [r for r in sources if set(r["s"].split(",")) == {"live", "web-archive"}]
+    assert len(both) == len(live_keys & archived_keys)
