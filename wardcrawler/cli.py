@@ -29,6 +29,17 @@ WARDS_OPTION = click.option(
     help="Registry TOML file (default: the registry shipped in the package).",
 )
 
+SLUGS_OPTION = click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
+SET_OPTION = click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
+)
+VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+
 
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     """`NAME=VALUE` pairs as given to `scrapy crawl -s`."""
@@ -68,7 +79,7 @@ def cli() -> None:
 @cli.command()
 @WARDS_OPTION
 @DB_OPTION
-@click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
+@SLUGS_OPTION
 @click.option(
     "--full",
     is_flag=True,
@@ -81,21 +92,14 @@ def cli() -> None:
     metavar="N",
     help="Incremental runs re-fetch articles posted in the last N days [30].",
 )
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
-)
+@SET_OPTION
 @click.option(
     "--warc-dir",
     type=click.Path(file_okay=False),
     default=None,
     help='WARC files of every response [a warc/ folder beside the database; "off": none].',
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr while crawling.")
+@VERBOSE_OPTION
 def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose) -> None:
     """Crawl every ward of the registry (or --ward SLUG) into the archive.
 
@@ -121,7 +125,7 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
 @cli.command()
 @WARDS_OPTION
 @DB_OPTION
-@click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
+@SLUGS_OPTION
 @click.option(
     "--from", "since", metavar="YYYY[MM[DD]]", default=None, help="Only captures from this date on."
 )
@@ -134,15 +138,8 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
     metavar="URL",
     help="The web archive [https://web.archive.org]; a mirror or a test double.",
 )
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
-)
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@SET_OPTION
+@VERBOSE_OPTION
 def backfill(wards_file, db, slugs, since, until, archive_url, settings, verbose) -> None:
     """Archive what the Wayback Machine kept of the wards' (vanished) portals.
 

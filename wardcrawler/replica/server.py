@@ -223,13 +223,18 @@ class ReplicaServer:
 
     def write(self, out_dir: Path | str) -> None:
         """Write `wards.toml` and `truth.json` into `out_dir`."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        truth = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1) + "\n"
-        for name, text in (("wards.toml", self.registry_toml()), ("truth.json", truth)):
-            partial = out / f".{name}.partial"
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, out / name)  # readers never see a half-written file
+        write_files(out_dir, self.registry_toml(), self.ground_truth())
+
+
+def write_files(out_dir: Path | str, registry: str, truth: dict) -> None:
+    """Write a registry and its ground truth, each file replaced whole (never half-written)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(truth, ensure_ascii=False, indent=1) + "\n"
+    for name, content in (("wards.toml", registry), ("truth.json", text)):
+        partial = out / f".{name}.partial"
+        partial.write_text(content, encoding="utf-8")
+        os.replace(partial, out / name)
 
 
 def _truth(site: Site, a: Article, url: str) -> dict[str, Any]:

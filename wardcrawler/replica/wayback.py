@@ -13,15 +13,13 @@ backfill stores: ``{"wards", "hosts": {slug: host}, "articles": [{"ward", "key",
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import signal
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .server import _toml
+from .server import _toml, write_files
 from .wayback_capture import ALIASES, HOSTS, NOT_ARTICLE, Capture
 from .wayback_cdx import surt
 from .wayback_server import WaybackServer
@@ -97,13 +95,7 @@ class WaybackReplica(WaybackServer):
 
     def write(self, out_dir: Path | str) -> None:
         """Write `wards.toml` and `truth.json` into `out_dir`."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        truth = json.dumps(self.ground_truth(), ensure_ascii=False, indent=1) + "\n"
-        for name, text in (("wards.toml", self.registry_toml()), ("truth.json", truth)):
-            partial = out / f".{name}.partial"
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, out / name)
+        write_files(out_dir, self.registry_toml(), self.ground_truth())
 
 
 def _pick(capture: Capture, *names: str) -> dict[str, Any]:
