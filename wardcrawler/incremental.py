@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 
 from wardcrawler.items import ListingEntry
 from wardcrawler.normalize import VIETNAM_TZ
-from wardcrawler.store import Archive
+from wardcrawler.pipelines import shared_archive
 
 SKIPPED_STAT = "wardcrawler/incremental/skipped_known_articles"
 STOPPED_STAT = "wardcrawler/incremental/stopped_paging"
@@ -32,7 +32,6 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.full = settings.getbool("WARDCRAWLER_FULL")
         self.refresh_days = settings.getint("WARDCRAWLER_REFRESH_DAYS", 30)
-        self.db_path = settings.get("WARDCRAWLER_DB")
         self.known: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.through: dict[str, set[str]] = {}
 
@@ -41,10 +40,10 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     async def process_start(self, start):
+        spider = self.crawler.spider
+        self.load(spider.wards)  # before any response can come back
         async for item in start:
             yield item
-        spider = self.crawler.spider
-        self.load(spider.wards)
         since = (datetime.now(VIETNAM_TZ) - timedelta(days=self.refresh_days)).isoformat()
         for ward in spider.wards:
             for key, (url, posted_at) in self.known[ward.slug].items():
@@ -54,13 +53,10 @@ class IncrementalMiddleware:
 
     def load(self, wards) -> None:
         """Read what the archive holds for these wards."""
-        archive = Archive(self.db_path)
-        try:
-            for ward in wards:
-                self.known[ward.slug] = archive.known_articles(ward.slug)
-                self.through[ward.slug] = archive.listed_through(ward.slug)
-        finally:
-            archive.db.close()
+        archive = shared_archive(self.crawler)
+        for ward in wards:
+            self.known[ward.slug] = archive.known_articles(ward.slug)
+            self.through[ward.slug] = archive.listed_through(ward.slug)
 
     async def process_spider_output(self, response, result):
         if self.full or response.meta.get("kind") != "listing":

@@ -18,9 +18,15 @@ from twisted.python.failure import Failure
 
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import canonical_article_url, category_url
-from wardcrawler.items import ArticleGone, ArticlePage, PageFailure
+from wardcrawler.items import ArticlePage, PageFailure
 from wardcrawler.portals.registry import Ward, netloc_of
-from wardcrawler.reading import Fetched, article_items, attachment_items, listing_items
+from wardcrawler.reading import (
+    GONE_STATUSES,
+    Fetched,
+    article_items,
+    attachment_items,
+    listing_items,
+)
 from wardcrawler.spiders.base import RegistrySpider
 from wardcrawler.store import now
 
@@ -79,11 +85,13 @@ class WardsSpider(RegistrySpider):
     # --- callbacks ------------------------------------------------------------------------
 
     def parse_home(self, response: Response, ward: Ward):
-        """Home page: follow navigation links; the ones that list articles are categories."""
+        """Home page: follow navigation links; the ones that list articles are categories.
+
+        The home page itself is no category: its latest-news boxes repeat the category pages.
+        """
         self.count_page(ward)
         for link in navigation_links(fetched(response).selector(), ward.family, response.url):
             yield self.listing_request(ward, link, discovering=True)
-        # (the home page itself is not a category: its latest-news box repeats the others)
 
     def parse_listing(self, response: Response, ward: Ward, category: str, discovering=False):
         """One listing page: record what it lists, request new articles, follow the pager."""
@@ -134,11 +142,9 @@ class WardsSpider(RegistrySpider):
         if failure.check(HttpError):
             response = failure.value.response
             key = request.meta.get("article_key")
-            if key and request.meta.get("kind") == "article":
-                items = article_items(fetched(response), ward, key)
-                if isinstance(items[0], ArticleGone):
-                    yield from items
-                    return
+            if key and request.meta.get("kind") == "article" and response.status in GONE_STATUSES:
+                yield from article_items(fetched(response), ward, key)  # a tombstone
+                return
             status, reason = response.status, f"HTTP {response.status}"
         else:
             status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"

@@ -18,10 +18,10 @@ from scrapy.http import Response
 
 from wardcrawler.extract.urls import article_id, category_url, same_path
 from wardcrawler.items import ArticlePage, CaptureDone, PageFailure
+from wardcrawler.pipelines import shared_archive
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import Fetched, article_items, listing_items
 from wardcrawler.spiders.base import RegistrySpider
-from wardcrawler.store import Archive
 from wardcrawler.wayback import (
     CdxRow,
     capture_time,
@@ -56,15 +56,11 @@ class WaybackSpider(RegistrySpider):
         spider.since = settings.get("WARDCRAWLER_FROM") or None
         spider.until = settings.get("WARDCRAWLER_TO") or None
         spider.page_size = settings.getint("WARDCRAWLER_CDX_PAGE_SIZE", 1000)
-        spider.db_path = settings.get("WARDCRAWLER_DB")
         return spider
 
     async def start(self):
-        archive = Archive(self.db_path)
-        try:
-            self.done = archive.processed_captures([w.slug for w in self.wards])
-        finally:
-            archive.db.close()
+        archive = shared_archive(self.crawler)
+        self.done = archive.processed_captures([w.slug for w in self.wards])
         self.listings: set[tuple[str, str]] = set()  # listing captures read: (URL, digest)
         for ward in self.wards:
             for host in sorted(ward.netlocs):
