@@ -200,7 +200,7 @@ def serve(db, host, port, public, warc_dir) -> None:  # fmt: skip
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option("--no-serve", is_flag=True, help="Crawl the replicas, then exit without serving.")
 def demo(db, host, port, no_serve) -> None:
-    """Offline demo: start the replica portals, crawl them, serve the result.
+    """Offline demo: start the replica portals, crawl them afresh, serve the result.
 
     Example: wardcrawler demo --port 8001
     """
@@ -208,20 +208,27 @@ def demo(db, host, port, no_serve) -> None:
     from wardcrawler.serve import datasette_command
 
     db = db or archive_dir() / "demo.db"
+    warc_dir = db.with_name(f"{db.stem}-warc")
+    for old in (db, *db.parent.glob(f"{db.name}-*"), *warc_dir.glob("*.warc.gz")):
+        old.unlink(
+            missing_ok=True
+        )  # the replica's ports change every run: the demo archive starts afresh
     with ReplicaServer() as replica, tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "wards.toml"
         registry.write_text(replica.registry_toml(), encoding="utf-8")
         click.echo(f"replica portals: {len(replica.wards)} wards on 127.0.0.1; crawling into {db}")
         command = [sys.executable, "-m", "wardcrawler", "crawl", "--wards", str(registry),
-                   "--db", str(db), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                   "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+                   "--db", str(db), "--warc-dir", str(warc_dir), "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "AUTOTHROTTLE_ENABLED=False"]  # fmt: skip
         code = subprocess.call(command)
         if code:
             raise click.ClickException(f"demo crawl failed with exit code {code}")
-        click.echo(f"archive ready: {db}")
-        if not no_serve:
-            click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
-            subprocess.call(datasette_command(db, host, port))
+    click.echo(f"archive ready: {db} (WARC files in {warc_dir})")
+    if not no_serve:
+        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)", nl=True)
+        command = datasette_command(db, host, port, warc_dir=warc_dir)
+        sys.stdout.flush()
+        os.execv(command[0], command)  # the replica is no longer needed: Datasette takes over
 
 
 @cli.command()

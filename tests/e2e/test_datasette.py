@@ -118,3 +118,28 @@ def test_every_column_of_every_table_is_described(crawl):
         missing = [c for c in columns if c not in described]
         assert not missing, (table, missing)
     connection.close()
+
+
+@pytest.mark.timeout(120)
+def test_demo_crawls_and_serves_a_populated_archive(tmp_path):
+    port = free_port()
+    command = [sys.executable, "-m", "wardcrawler", "demo", "--db", str(tmp_path / "demo.db"),
+               "--port", str(port)]  # fmt: skip
+    demo = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/demo/articles.json?_shape=objects&_size=0"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    data = json.load(response)
+                break
+            except OSError:
+                assert demo.poll() is None, demo.stdout.read().decode()
+                assert time.monotonic() < deadline, "demo did not serve in 90 s"
+                time.sleep(0.5)
+        assert data["filtered_table_rows_count"] > 100
+    finally:
+        demo.terminate()
+        demo.wait(timeout=10)
+        demo.stdout.close()
