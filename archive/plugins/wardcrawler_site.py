@@ -47,11 +47,14 @@ async def raw_capture(datasette, request):
     database = datasette.get_database()
     rows = (
         await database.execute(
-            "select warc_file, warc_offset from captures where id = ?", [request.url_vars["id"]]
+            "select warc_file, warc_offset, archive_url from captures where id = ?",
+            [request.url_vars["id"]],
         )
     ).rows
     config = datasette.plugin_config("wardcrawler") or {}
-    if not rows or not config.get("warc_dir"):
+    if rows and not rows[0]["warc_file"] and rows[0]["archive_url"]:
+        return Response.redirect(rows[0]["archive_url"])  # a web-archive capture: its copy there
+    if not rows or not rows[0]["warc_file"] or not config.get("warc_dir"):
         return Response.text("no such capture", status=404)
     path = Path(config["warc_dir"]) / rows[0]["warc_file"]
     if not path.exists():
@@ -72,6 +75,8 @@ async def download(datasette, request):
     ward = request.args.get("ward") or None
     since = request.args.get("since") or None
     database = datasette.get_database()
+    if ward and not (await database.execute("select 1 from wards where slug = ?", [ward])).rows:
+        return Response.text(f"unknown ward {ward!r}", status=404)
     source = lines(records(database.path, ward, since), fmt)
 
     async def stream(send):
@@ -79,8 +84,6 @@ async def download(datasette, request):
             await send.write(chunk)
 
     name = f"{database.name}-{ward or 'all'}.{fmt}"
-    if ward and not (await database.execute("select 1 from wards where slug = ?", [ward])).rows:
-        return Response.text(f"unknown ward {ward!r}", status=404)
     headers = {"content-disposition": f'attachment; filename="{name}"'}
     return AsgiStream(stream, headers=headers, content_type=MEDIA_TYPES[fmt])
 
@@ -94,7 +97,7 @@ def render_cell(row, value, column, table):
         return Markup(marked.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
     if table is None and column in FORMATS and value.startswith(DOWNLOAD_PATH):
         return Markup(f'<a href="{escape(value)}">{escape(column)}</a>')
-    if table == "captures" and column == "warc_file":
+    if table == "captures" and column in ("warc_file", "archive_url"):
         link = f"/-/capture/{row['id']}"
         return Markup(f'{escape(value)} · <a href="{link}">raw page</a>')
     if table is None and column == "url" and value.startswith(("http://", "https://")):

@@ -162,3 +162,21 @@ def test_an_article_found_live_and_in_the_archive_is_one_row(tmp_path):
     )
     both = [r for r in sources if set(r["s"].split(",")) == {"live", "web-archive"}]
     assert len(both) == len(live_keys & archived_keys)
+
+
+def test_raw_page_of_a_web_archive_capture_is_the_archive_copy(backfilled):
+    import asyncio
+
+    from wardcrawler.serve import datasette_app
+
+    (row,) = query(backfilled["db"], "select id, archive_url from captures"
+                   " where source = 'web-archive' order by id limit 1")  # fmt: skip
+
+    async def fetch():
+        ds = datasette_app(backfilled["db"])
+        await ds.invoke_startup()
+        return await ds.client.get(f"/-/capture/{row['id']}")
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 302
+    assert response.headers["location"] == row["archive_url"]
