@@ -107,6 +107,7 @@ class WarcCaptureMiddleware:
             "kind": kind,
             "category": request.cb_kwargs.get("category"),
             "discovering": bool(request.cb_kwargs.get("discovering")),
+            "rank": request.cb_kwargs.get("rank", 0),
             "article_key": request.meta.get("article_key"),
             "request_url": (request.meta.get("redirect_urls") or [request.url])[0],
             "redirect_reasons": list(request.meta.get("redirect_reasons") or []),

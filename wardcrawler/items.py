@@ -20,6 +20,8 @@ class ListingEntry:
     category_name: str
     article_key: str
     seen_at: str | None = None
+    article_url: str | None = None  # the article's canonical URL as this listing links it
+    rank: int = 0  # the category's place in the ward's order (registry or navigation)
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ListedThrough:
     category_url: str
     category_name: str
     seen_at: str | None = None
+    rank: int = 0
 
 
 @dataclass

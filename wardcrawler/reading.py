@@ -51,7 +51,7 @@ class Fetched:
 
 
 def listing_items(
-    page: Fetched, ward: Ward, category: str, discovering: bool
+    page: Fetched, ward: Ward, category: str, discovering: bool, rank: int = 0
 ) -> tuple[Listing | None, list]:
     """A listing page's items; no listing when a discovered page turns out not to list articles."""
     listing = extract_listing(page.selector(), ward.family, page.url, category)
@@ -60,12 +60,20 @@ def listing_items(
         return None, []
     name = listing.name or category
     items: list = [
-        ListingEntry(ward.slug, category, name, key, page.fetched_at)
-        for key in listing.articles.values()
+        ListingEntry(
+            ward.slug,
+            category,
+            name,
+            key,
+            page.fetched_at,
+            canonical_article_url(ward.family, url, ward.url),
+            rank,
+        )  # fmt: skip
+        for url, key in listing.articles.items()
     ]
     here = page_number(page.url)
     if all(page_number(p) <= here for p in listing.pages):
-        items.append(ListedThrough(ward.slug, category, name, page.fetched_at))
+        items.append(ListedThrough(ward.slug, category, name, page.fetched_at, rank))
     return listing, items
 
 

@@ -45,7 +45,8 @@ def items_of(capture: Capture, ward: Ward) -> list:
     )
     kind, key = meta.get("kind"), meta.get("article_key")
     if kind == "listing" and status == 200:
-        return listing_items(page, ward, meta["category"], meta.get("discovering", False))[1]
+        discovering, rank = meta.get("discovering", False), meta.get("rank", 0)
+        return listing_items(page, ward, meta["category"], discovering, rank)[1]
     if kind == "article" and (status == 200 or status in (404, 410)):
         return article_items(page, ward, key)
     if kind == "attachment" and status == 200:

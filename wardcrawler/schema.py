@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
 # so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
 # with two marks (phường) and old/new tone placement (uỷ/ủy).
@@ -44,7 +44,9 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("article_id", "articles", "id")],
     },
     "categories": {
-        "columns": {"id": int, "ward": str, "name": str, "url": str, "listed_through_at": str},
+        "columns": {
+            "id": int, "ward": str, "name": str, "url": str, "rank": int, "listed_through_at": str,
+        },
         "pk": "id",
         "foreign_keys": [("ward", "wards", "slug")],
     },
@@ -54,7 +56,9 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("article_id", "articles", "id"), ("category_id", "categories", "id")],
     },
     "listing_entries": {
-        "columns": {"category_id": int, "article_key": str, "first_seen_at": str},
+        "columns": {
+            "category_id": int, "article_key": str, "article_url": str, "first_seen_at": str,
+        },
         "pk": ("category_id", "article_key"),
         "foreign_keys": [("category_id", "categories", "id")],
     },

@@ -86,31 +86,57 @@ class Archive:
             {**facts, "url": url, "ward": ward, "key": article_key},
         )
 
-    def category_id(self, ward: str, url: str, name: str) -> int:
-        """The id of a category page, creating it (or updating its shown name)."""
+    def category_id(self, ward: str, url: str, name: str, rank: int = 0) -> int:
+        """The id of a category page, creating it (or updating its shown name and rank)."""
         found = self._one("select id from categories where ward = ? and url = ?", [ward, url])
         if found:
-            self.db["categories"].update(found["id"], {"name": name})
+            self.db["categories"].update(found["id"], {"name": name, "rank": rank})
             return found["id"]
-        return self.db["categories"].insert({"ward": ward, "name": name, "url": url}).last_pk
+        row = {"ward": ward, "name": name, "url": url, "rank": rank}
+        return self.db["categories"].insert(row).last_pk
 
     def record_listing(
-        self, category_id: int, ward: str, article_key: str, seen: str | None = None
+        self,
+        category_id: int,
+        ward: str,
+        article_key: str,
+        seen: str | None = None,
+        article_url: str | None = None,
     ) -> None:
-        """Remember that a category lists an article; link it if the article is stored."""
+        """Remember that a category lists an article (and by which URL); link a stored one."""
         self.db["listing_entries"].insert(
             {
                 "category_id": category_id,
                 "article_key": article_key,
+                "article_url": article_url,
                 "first_seen_at": seen or now(),
             },
             ignore=True,
         )
         article = self._one(
-            "select id from articles where ward = ? and article_key = ?", [ward, article_key]
+            "select id, url from articles where ward = ? and article_key = ?", [ward, article_key]
         )
         if article:
-            self._link_categories(article["id"], ward, article_key)
+            with self.db.atomic():
+                self._link_categories(article["id"], ward, article_key)
+                self._prefer_url(article, ward, article_key)
+
+    def _prefer_url(self, article: dict, ward: str, article_key: str) -> None:
+        """Give an article the URL of its first category (in the ward's order) listing it.
+
+        One article has as many URLs as category pages listing it; choosing by category order,
+        not by which listing came first, keeps the URL the same however a crawl ran.
+        """
+        best = self._one(
+            "select e.article_url from listing_entries e join categories c on c.id = e.category_id"
+            " where c.ward = ? and e.article_key = ? and e.article_url is not null"
+            " order by c.rank, c.id limit 1",
+            [ward, article_key],
+        )
+        if best and best["article_url"] != article["url"]:
+            taken = self._one("select 1 from articles where url = ?", [best["article_url"]])
+            if not taken:
+                self.db["articles"].update(article["id"], {"url": best["article_url"]})
 
     # --- articles -------------------------------------------------------------------------
 
@@ -173,6 +199,8 @@ class Archive:
             )
             self._index(article_id, record.title, record.body)
             self._link_categories(article_id, record.ward, record.article_key)
+            current = {"id": article_id, "url": old["url"] if old else record.url}
+            self._prefer_url(current, record.ward, record.article_key)
         return outcome
 
     def _revise(self, old: dict, record: ArticleRecord, seen: str) -> str:

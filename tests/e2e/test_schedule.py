@@ -176,7 +176,7 @@ def test_sigkill_mid_crawl_then_a_new_run_gives_the_same_database(tmp_path):
         registry = tmp_path / "wards.toml"
         killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
         command = [sys.executable, "-m", "wardcrawler", "crawl", "--wards", str(registry),
-                   "--db", str(killed), "-s", "DOWNLOAD_DELAY=0.02",
+                   "--db", str(killed), "-s", "DOWNLOAD_DELAY=0.05",
                    "-s", "AUTOTHROTTLE_ENABLED=False"]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60

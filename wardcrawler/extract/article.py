@@ -51,13 +51,15 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     if not title:
         raise ExtractionError("no title found")
     body = first_element(page, family.body)
-    texts = _short_texts(page, _article_scope(title_element, body))
-    posted_raw = _posted_text(page, family, texts)
+    scope = _article_scope(title_element, body)
+    regions = [Selector(root=scope), page] if scope is not None else [page]
+    texts = _short_texts(page, scope)
+    posted_raw = _posted_text(regions, family, texts)
     if not posted_raw:
         raise ExtractionError("no posted date found")
     exclude = (*COMMON_BOILERPLATE, *family.body_exclude)
     category, _ = first_text(page, family.category)
-    views_raw = _views_text(page, family, texts)
+    views_raw = _views_text(regions, family, texts)
     furniture = {title, posted_raw, views_raw}
     return ArticleFields(
         title=title,
@@ -71,13 +73,15 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     )
 
 
-def _posted_text(page: Selector, family: Family, texts: ScopedTexts) -> str:
-    """The meta line or date element; falls back to a dated label near the article."""
-    for css in family.posted:
-        for element in page.css(css):
-            text = clean_text(" ".join(element.css("::text").getall()))
-            if text and parse_posted(text) is not None:
-                return text
+def _posted_text(regions: list[Selector], family: Family, texts: ScopedTexts) -> str:
+    """The meta line or date element (in the article's container first, then anywhere);
+    falls back to a dated label near the article."""
+    for region in regions:
+        for css in family.posted:
+            for element in region.css(css):
+                text = clean_text(" ".join(element.css("::text").getall()))
+                if text and parse_posted(text) is not None:
+                    return text
     for region in (texts.inside, texts.outside):
         dated = [t for t in region if DATE_LABEL_RE.search(t) and parse_posted(t) is not None]
         if dated:
@@ -85,13 +89,14 @@ def _posted_text(page: Selector, family: Family, texts: ScopedTexts) -> str:
     return ""
 
 
-def _views_text(page: Selector, family: Family, texts: ScopedTexts) -> str | None:
+def _views_text(regions: list[Selector], family: Family, texts: ScopedTexts) -> str | None:
     """The `Lượt xem: N` fragment from the meta line, else from around the article."""
-    for css in family.views:
-        for element in page.css(css):
-            found = find_views_text(" ".join(element.css("::text").getall()))
-            if found:
-                return found
+    for region in regions:
+        for css in family.views:
+            for element in region.css(css):
+                found = find_views_text(" ".join(element.css("::text").getall()))
+                if found:
+                    return found
     candidates = texts.inside + (texts.outside if family.views_anywhere else [])
     return next((found for t in candidates if (found := find_views_text(t))), None)
 

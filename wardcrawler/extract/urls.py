@@ -22,9 +22,14 @@ def absolute(base: str, href: str | None) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+def unescaped(url: str) -> str:
+    """A URL with HTML-escaped separators (`&amp;`, as some indexes hold them) made plain."""
+    return url.replace("&amp;", "&")
+
+
 def path_and_query(url: str) -> str:
     """`/path?query` of a URL (what the family URL grammar is written for)."""
-    parts = urlsplit(url)
+    parts = urlsplit(unescaped(url))
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -36,7 +41,7 @@ def article_id(family: Family, url: str) -> str | None:
 
 def canonical_article_url(family: Family, url: str, base: str) -> str:
     """One absolute URL per article, in a form the portal serves, on the ward's own origin."""
-    parts, origin = urlsplit(url), urlsplit(base)
+    parts, origin = urlsplit(unescaped(url)), urlsplit(base)
     query = ""
     if family.canonical_params is not None:
         given = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -63,13 +68,13 @@ def is_page_link(url: str, category: str) -> bool:
     """Whether `url` is a pager link of the listing at `category` (same path, a page parameter)."""
     if not same_path(url, category) or netloc_of(url) != netloc_of(category):
         return False
-    params = dict(parse_qsl(urlsplit(url).query))
+    params = dict(parse_qsl(urlsplit(unescaped(url)).query))
     return any(params.get(p, "").isdigit() for p in PAGE_PARAMS)
 
 
 def page_number(url: str) -> int:
     """The page number a listing URL asks for (1 when none)."""
-    params = dict(parse_qsl(urlsplit(url).query))
+    params = dict(parse_qsl(urlsplit(unescaped(url)).query))
     for name in PAGE_PARAMS:
         if params.get(name, "").isdigit():
             return int(params[name])

@@ -187,7 +187,9 @@ HANOI_PORTAL = Family(
         "div.box-stream-item a.box-stream-link-title",
         "a.box-stream-link-title",
         "div.box-stream-item a",
-        ".box-category-item a",
+        "[class*=box-category-item] a",
+        "a[class*=box-category-link]",
+        "a[class*=box-stream-link]",
         # featured slots above the stream
         "[class*=box-focus] a",
         "[class*=featured] a",

@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from wardcrawler.extract.listing import navigation_links
-from wardcrawler.extract.urls import canonical_article_url, category_url
+from wardcrawler.extract.urls import canonical_article_url, category_url, page_number
 from wardcrawler.items import ArticlePage, PageFailure
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import (
@@ -29,6 +29,8 @@ from wardcrawler.reading import (
 )
 from wardcrawler.spiders.base import RegistrySpider
 from wardcrawler.store import now
+
+LISTINGS = 1000  # scheduling priority of listing pages (articles: 0)
 
 
 class WardsSpider(RegistrySpider):
@@ -52,14 +54,16 @@ class WardsSpider(RegistrySpider):
     async def start(self):
         for ward in self.wards:
             if ward.categories:
-                for path in ward.categories:
-                    yield self.listing_request(ward, category_url(ward.url, path))
+                for rank, path in enumerate(ward.categories):
+                    yield self.listing_request(ward, category_url(ward.url, path), rank=rank)
             else:
-                yield self.request(ward, ward.url, self.parse_home, "home")
+                yield self.request(ward, ward.url, self.parse_home, "home", priority=LISTINGS)
 
     # --- requests -------------------------------------------------------------------------
 
-    def request(self, ward: Ward, url: str, callback, kind: str, **kwargs: Any) -> scrapy.Request:
+    def request(
+        self, ward: Ward, url: str, callback, kind: str, priority: int = 0, **kwargs: Any
+    ) -> scrapy.Request:
         """A request of a ward's site, on the ward's own download slot (one portal, one slot)."""
         return scrapy.Request(
             url,
@@ -67,12 +71,21 @@ class WardsSpider(RegistrySpider):
             errback=self.failed,
             cb_kwargs={"ward": ward, **kwargs},
             meta={"download_slot": ward.slug, "ward": ward.slug, "kind": kind},
+            priority=priority,
         )
 
-    def listing_request(self, ward: Ward, url: str, category: str | None = None, **kwargs):
-        """A request of one listing page of the category page `category` (default: `url`)."""
+    def listing_request(
+        self, ward: Ward, url: str, category: str | None = None, rank: int = 0, **kwargs
+    ) -> scrapy.Request:
+        """A request of a listing page of the category page `category` (default: `url`).
+
+        Listings go before articles, and a ward's categories one after the other in their
+        order, so that an article's stored URL is always that of the first category listing
+        it, however the crawl is interrupted and resumed.
+        """
         category = category or url
-        return self.request(ward, url, self.parse_listing, "listing", category=category, **kwargs)
+        return self.request(ward, url, self.parse_listing, "listing", LISTINGS - rank,
+                            category=category, rank=rank, **kwargs)  # fmt: skip
 
     def article_request(self, ward: Ward, url: str, key: str) -> scrapy.Request:
         """A request of one article page, remembered so that the article is fetched once."""
@@ -90,13 +103,16 @@ class WardsSpider(RegistrySpider):
         The home page itself is no category: its latest-news boxes repeat the category pages.
         """
         self.count_page(ward)
-        for link in navigation_links(fetched(response).selector(), ward.family, response.url):
-            yield self.listing_request(ward, link, discovering=True)
+        links = navigation_links(fetched(response).selector(), ward.family, response.url)
+        for rank, link in enumerate(links):
+            yield self.listing_request(ward, link, rank=rank, discovering=True)
 
-    def parse_listing(self, response: Response, ward: Ward, category: str, discovering=False):
-        """One listing page: record what it lists, request new articles, follow the pager."""
+    def parse_listing(
+        self, response: Response, ward: Ward, category: str, rank: int = 0, discovering=False
+    ):
+        """One listing page: record what it lists, request new articles, go to the next page."""
         self.count_page(ward)
-        listing, items = listing_items(fetched(response), ward, category, discovering)
+        listing, items = listing_items(fetched(response), ward, category, discovering, rank)
         if listing is None:
             return
         yield from items
@@ -107,10 +123,10 @@ class WardsSpider(RegistrySpider):
             if key not in self.requested[ward.slug]:
                 canonical = canonical_article_url(ward.family, url, ward.url)
                 yield self.article_request(ward, canonical, key)
-        if new and self.pages_seen[(ward.slug, category)] < self.max_pages:
+        following = next_page(listing.pages, page_number(response.url))
+        if new and following and self.pages_seen[(ward.slug, category)] < self.max_pages:
             self.pages_seen[(ward.slug, category)] += 1
-            for page in listing.pages:
-                yield self.listing_request(ward, page, category)
+            yield self.listing_request(ward, following, category, rank)
 
     def parse_article(self, response: Response, ward: Ward, key: str):
         """One article page: its fields, a tombstone if it redirects away, or a failure."""
@@ -150,6 +166,12 @@ class WardsSpider(RegistrySpider):
             status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.logger.warning("failed %s: %s", request.url, reason)
         yield PageFailure(ward.slug, request.url, status, reason)
+
+
+def next_page(pages: list[str], here: int) -> str | None:
+    """The pager link to the page after this one (the lowest page number above `here`)."""
+    later = [p for p in pages if page_number(p) > here]
+    return min(later, key=page_number) if later else None
 
 
 def fetched(response: Response) -> Fetched:

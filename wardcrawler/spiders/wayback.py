@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import ResponseDataLossError
 from scrapy.http import Response
 
 from wardcrawler.extract.urls import article_id, category_url, same_path
@@ -42,7 +43,8 @@ class WaybackSpider(RegistrySpider):
     mode = "backfill"
     custom_settings = {
         "SPIDER_MIDDLEWARES": {"wardcrawler.incremental.IncrementalMiddleware": None},
-        "DOWNLOADER_MIDDLEWARES": {"wardcrawler.capture.WarcCaptureMiddleware": None},
+        # (a spider's dict replaces the project's: name every component again)
+        "DOWNLOADER_MIDDLEWARES": {"wardcrawler.politeness.RetryAfterMiddleware": 560},
         "ITEM_PIPELINES": {"wardcrawler.backfill.BackfillPipeline": 500},
         "DOWNLOAD_DELAY": 1.0,
         "DOWNLOAD_DELAY_JITTER": 0.0,
@@ -129,6 +131,12 @@ class WaybackSpider(RegistrySpider):
             return category_url(ward.url, segments[0])
         return None
 
+    @staticmethod
+    def category_rank(ward: Ward, category: str) -> int:
+        """A category's place in the registry's order (0 for discovered ones)."""
+        pages = [category_url(ward.url, c) for c in ward.categories or ()]
+        return pages.index(category) if category in pages else 0
+
     def capture_request(self, ward: Ward, row: CdxRow, kind: str, timestamp: str | None = None,
                         hops: int = 0) -> scrapy.Request:  # fmt: skip
         """The raw replay of a capture; the archive's own redirects are handled by hand."""
@@ -190,7 +198,8 @@ class WaybackSpider(RegistrySpider):
             return
         discovering = not ward.categories
         category = self.category_of(ward, row.original)
-        listing, items = listing_items(page, ward, category, discovering)
+        rank = self.category_rank(ward, category)
+        listing, items = listing_items(page, ward, category, discovering, rank)
         yield from items
         outcome = "listing" if listing is not None else "not a listing"  # e.g. a static page
         yield self.done_item(ward, row, kind, None, outcome, None, response, timestamp)
@@ -221,9 +230,14 @@ class WaybackSpider(RegistrySpider):
         )  # fmt: skip
 
     def failed(self, failure):
-        """A replay that could not be fetched: recorded, and tried again by the next backfill."""
+        """A replay that could not be fetched: tried again by the next backfill, unless the
+        archive sent a truncated body (that capture is broken for good)."""
         request = failure.request
-        ward, row = request.cb_kwargs["ward"], request.cb_kwargs["row"]
+        ward, row, kind = (request.cb_kwargs[k] for k in ("ward", "row", "kind"))
+        if failure.check(ResponseDataLossError):
+            key = article_id(ward.family, row.original)
+            yield self.done_item(ward, row, kind, key, "failure", "truncated transfer")
+            return
         self.done.discard((row.original, row.timestamp))
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         yield PageFailure(ward.slug, request.url, None, reason)
