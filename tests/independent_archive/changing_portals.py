@@ -142,10 +142,8 @@ class ChangingPortals:
             w.httpd.ward = w
         for w in self.wards:
             for i in range(w.n):
-                if i < 2:
-                    days = 3 + i * 6  # posted within --refresh-days
-                else:
-                    days = 40 + i * 9 + self.rng.randint(0, 5)
+                # the first two are posted within --refresh-days
+                days = 3 + i * 6 if i < 2 else 40 + i * 9 + self.rng.randint(0, 5)
                 posted = self.now - timedelta(
                     days=days, hours=self.rng.randint(0, 10), minutes=self.rng.randint(0, 59)
                 )

@@ -30,13 +30,14 @@ Imitates the public behaviour of web.archive.org:
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
 import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -118,7 +119,7 @@ class Capture:
 
     @property
     def dt(self) -> datetime:
-        return datetime.strptime(self.ts, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(self.ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
     def row(self) -> dict:
         return {
@@ -157,7 +158,7 @@ class WardSpec:
 
 
 def _wards() -> list[WardSpec]:
-    d = lambda *a: datetime(*a, tzinfo=timezone.utc)  # noqa: E731
+    d = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     return [
         WardSpec(
             "lbx-phucloi",
@@ -615,7 +616,7 @@ class Dataset:
 
         # ---- listing captures, at every date
         for j, dt in enumerate(w.dates):
-            known = [(a, p) for a, p in zip(arts, plans) if p[2] <= j]
+            known = [(a, p) for a, p in zip(arts, plans, strict=False) if p[2] <= j]
             for ci, (cslug, cname) in enumerate(w.cats):
                 members = [a for a, _ in known if ci == 0 or a.cat == cslug]
                 members.sort(key=lambda a: a.posted, reverse=True)
@@ -727,7 +728,6 @@ class Dataset:
                 )
 
     def _article_capture(self, w, a, ver, dt, i, j, v) -> Capture:
-        rng = self.rng
         scheme = w.scheme if (i + j + v) % 3 else ("https" if w.scheme == "http" else "http")
         host = w.host
         if w.aliases and (i + j + v) % 4 == 1:
@@ -841,10 +841,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, kind, info = fw.handle(self)
         except Exception as e:  # pragma: no cover - reported through the log
             status, kind, info = 500, "crash", repr(e)
-            try:
+            with contextlib.suppress(Exception):
                 self._send(500, b"internal error", "text/plain")
-            except Exception:
-                pass
         with fw.lock:
             fw.log.append({"t": t, "path": self.path, "status": status, "kind": kind, "info": info})
 

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 MAIN = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def parse_time(s) -> datetime | None:
     if s is None:
         return None
     if isinstance(s, (int, float)):
-        return datetime.fromtimestamp(s, timezone.utc)
+        return datetime.fromtimestamp(s, UTC)
     s = str(s).strip().replace("Z", "+00:00")
     if " " in s and "T" not in s:
         s = s.replace(" ", "T", 1)
@@ -75,7 +75,7 @@ def parse_time(s) -> datetime | None:
             d = datetime.strptime(s[:14], "%Y%m%d%H%M%S")
         except ValueError:
             return None
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def cats_of(row) -> list:
@@ -99,7 +99,7 @@ def short(s, n=160) -> str:
 
 def first_diff(a: str, b: str) -> str:
     a, b = a or "", b or ""
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return f"first difference at char {i}: expected …{a[max(0, i - 40) : i + 40]!r}… got …{b[max(0, i - 40) : i + 40]!r}…"
     return f"lengths differ: expected {len(a)} chars, got {len(b)} (tail expected {a[-60:]!r}, got {b[-60:]!r})"

@@ -342,7 +342,7 @@ def test_views_history_across_capture_dates(bf):
             continue
         bad = [
             (e, g)
-            for e, g in zip(exp, got)
+            for e, g in zip(exp, got, strict=False)
             if g[0] is None or abs((g[0] - e[0]).total_seconds()) > 120
         ]
         if bad:
@@ -527,7 +527,7 @@ def test_second_backfill_skips_captures_whose_transfer_was_truncated(bf):
 
 
 def test_every_capture_handled_is_kept_in_wayback_processed(bf):
-    ds, db = bf["ds"], bf["db"]
+    _ds, db = bf["ds"], bf["db"]
     assert "wayback_processed" in table_names(db)
     done = {
         (r["original"], str(r["timestamp"]))
@@ -549,7 +549,7 @@ def test_default_politeness_one_request_per_second(bf):
         f"polite run made only {len(log)} requests: {[short(e['path'], 100) for e in log]}"
     )
     times = [e["t"] for e in log]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     mean = sum(gaps) / len(gaps)
     assert mean >= 0.9 and min(gaps) >= 0.45, (
         f"default politeness: intervals between archive requests {[round(g, 2) for g in gaps]} "
