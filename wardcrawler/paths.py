@@ -29,3 +29,8 @@ def metadata_template() -> Path:
 def plugins_dir() -> Path:
     """The Datasette plugins shipped in `archive/plugins/`."""
     return PROJECT_ROOT / "archive" / "plugins"
+
+
+def templates_dir() -> Path:
+    """The Datasette templates shipped in `archive/templates/`."""
+    return PROJECT_ROOT / "archive" / "templates"

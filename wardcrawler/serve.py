@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from wardcrawler.paths import metadata_template, plugins_dir
+from wardcrawler.paths import metadata_template, plugins_dir, templates_dir
 
 TEMPLATE_DATABASE = "wards"
 SETTINGS: dict[str, int | bool] = {
@@ -78,6 +78,7 @@ def datasette_app(db_path: Path | str, public: bool = False, warc_dir: Path | st
         metadata=build_metadata(db_path, warc_dir),
         settings=settings(public),
         plugins_dir=str(plugins_dir()),
+        template_dir=str(templates_dir()),
     )
 
 
@@ -88,7 +89,7 @@ def datasette_command(
     command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
     metadata = write_metadata(db_path, warc_dir)
     command += ["--metadata", str(metadata), "--host", host, "--port", str(port)]
-    command += ["--plugins-dir", str(plugins_dir())]
+    command += ["--plugins-dir", str(plugins_dir()), "--template-dir", str(templates_dir())]
     for name, value in settings(public).items():
         command += ["--setting", name, str(value).lower()]
     return command

@@ -5,6 +5,7 @@
 - `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
   ward, streamed, one record per article with its categories and attachments.
 - `/-/capture/{id}`: the raw page of a capture, read from its WARC file (served sandboxed).
+- A `from_json` template filter, for the article view in `archive/templates/row.html`.
 - Rendering: `<mark>` in snippets, download links in the `downloads` query, short links to the
   portal for `url` columns of queries, a "raw page" link for each capture.
 """
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +28,11 @@ from wardcrawler.warc import read_capture
 
 DOWNLOAD_PATH = "/-/download/articles"
 CHUNK = 200  # records per read from the database thread
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["from_json"] = json.loads
 
 
 @hookimpl

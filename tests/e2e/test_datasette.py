@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import unicodedata
 import urllib.request
 
 import pytest
+from markupsafe import escape
 
 from wardcrawler.normalize import fold
 from wardcrawler.serve import build_metadata, datasette_app
@@ -143,3 +145,18 @@ def test_demo_crawls_and_serves_a_populated_archive(tmp_path):
         demo.terminate()
         demo.wait(timeout=10)
         demo.stdout.close()
+
+
+def test_article_page_reads_as_an_article(crawl):
+    article = next(a for a in crawl.truth["articles"] if len(a["categories"]) > 1)
+    db = sqlite3.connect(crawl.db)
+    (article_id,) = db.execute(
+        "select id from articles where ward = ? and article_key = ?",
+        (article["ward"], article["key"]),
+    ).fetchone()
+    db.close()
+    html = get(crawl.db, f"/wards/articles/{article_id}").text
+    assert f"<h2>{escape(article['title'])}</h2>" in html
+    first = article["body"].split("\n\n")[0]
+    assert f"<p>{escape(first)}</p>" in html
+    assert "Chuyên mục: " + ", ".join(sorted(article["categories"])) in html
