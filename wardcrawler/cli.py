@@ -1,73 +1,28 @@
-"""The `wardcrawler` command line: crawl, serve, demo, wards, replica."""
+"""The `wardcrawler` command line: one click group (crawl, backfill, serve, export, reparse,
+wards; demo and replica come from `cli_replica`)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import click
 
+from wardcrawler.cli_options import (
+    DB_OPTION,
+    SET_OPTION,
+    SLUGS_OPTION,
+    VERBOSE_OPTION,
+    WARDS_OPTION,
+    BadInput,
+    check_registry,
+    parse_overrides,
+)
+from wardcrawler.cli_replica import demo, replica
 from wardcrawler.export import FORMATS
-from wardcrawler.paths import archive_dir, default_db
-from wardcrawler.portals.registry import RegistryError, load_wards
-
-DB_OPTION = click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Archive database (default: archive/wards.db).",
-)
-WARDS_OPTION = click.option(
-    "--wards",
-    "wards_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Registry TOML file (default: the registry shipped in the package).",
-)
-
-SLUGS_OPTION = click.option("--ward", "slugs", multiple=True, help="Only this ward (repeatable).")
-SET_OPTION = click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
-)
-VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
-
-
-def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """`NAME=VALUE` pairs as given to `scrapy crawl -s`."""
-    overrides = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
-        overrides[name] = value
-    return overrides
-
-
-class BadInput(click.ClickException):
-    """A bad registry or an unknown ward: exit code 2, like other usage errors."""
-
-    exit_code = 2
-
-
-def check_registry(wards_file: Path | None, slugs: tuple[str, ...]) -> list:
-    """Load the registry or stop with its error (file, ward and key)."""
-    try:
-        wards = load_wards(wards_file)
-    except RegistryError as exc:
-        raise BadInput(str(exc)) from exc
-    unknown = sorted(set(slugs) - {w.slug for w in wards})
-    if unknown:
-        raise BadInput(f"unknown ward slug(s): {', '.join(unknown)}")
-    return wards
+from wardcrawler.paths import default_db
 
 
 @click.group()
@@ -196,43 +151,6 @@ def serve(db, host, port, public, warc_dir) -> None:  # fmt: skip
 
 @cli.command()
 @DB_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-@click.option("--no-serve", is_flag=True, help="Crawl the replicas, then exit without serving.")
-def demo(db, host, port, no_serve) -> None:
-    """Offline demo: start the replica portals, crawl them afresh, serve the result.
-
-    Example: wardcrawler demo --port 8001
-    """
-    from wardcrawler.replica import ReplicaServer
-    from wardcrawler.serve import datasette_command
-
-    db = db or archive_dir() / "demo.db"
-    warc_dir = db.with_name(f"{db.stem}-warc")
-    for old in (db, *db.parent.glob(f"{db.name}-*"), *warc_dir.glob("*.warc.gz")):
-        old.unlink(
-            missing_ok=True
-        )  # the replica's ports change every run: the demo archive starts afresh
-    with ReplicaServer() as replica, tempfile.TemporaryDirectory() as tmp:
-        registry = Path(tmp) / "wards.toml"
-        registry.write_text(replica.registry_toml(), encoding="utf-8")
-        click.echo(f"replica portals: {len(replica.wards)} wards on 127.0.0.1; crawling into {db}")
-        command = [sys.executable, "-m", "wardcrawler", "crawl", "--wards", str(registry),
-                   "--db", str(db), "--warc-dir", str(warc_dir), "-s", "DOWNLOAD_DELAY=0",
-                   "-s", "AUTOTHROTTLE_ENABLED=False"]  # fmt: skip
-        code = subprocess.call(command)
-        if code:
-            raise click.ClickException(f"demo crawl failed with exit code {code}")
-    click.echo(f"archive ready: {db} (WARC files in {warc_dir})")
-    if not no_serve:
-        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)", nl=True)
-        command = datasette_command(db, host, port, warc_dir=warc_dir)
-        sys.stdout.flush()
-        os.execv(command[0], command)  # the replica is no longer needed: Datasette takes over
-
-
-@cli.command()
-@DB_OPTION
 @click.option("--ward", default=None, help="Only this ward's articles.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
               help="Only articles posted on or after this date (Vietnam time).")  # fmt: skip
@@ -302,21 +220,5 @@ def wards(wards_file) -> None:
         click.echo(f"{ward.slug}\t{ward.family_key}\t{ward.url}\t{categories}")
 
 
-@cli.command()
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for wards.toml (registry) and truth.json (ground truth).",
-)
-@click.option("--seed", default=0, show_default=True, help="Content seed.")
-@click.option("--advance-on-signal", is_flag=True,
-              help="On SIGUSR1, apply one night of changes to the portals.")  # fmt: skip
-def replica(out, seed, advance_on_signal) -> None:
-    """Serve the replica portals on 127.0.0.1 until interrupted.
-
-    Example: wardcrawler replica --out /tmp/replica --advance-on-signal
-    """
-    from wardcrawler.replica import serve_forever
-
-    serve_forever(out, seed=seed, advance_on_signal=advance_on_signal)
+cli.add_command(demo)
+cli.add_command(replica)
