@@ -1,39 +1,33 @@
-"""Storing a backfill: web-archive captures in date order, with their source recorded.
+"""Storing a backfill: web-archive captures, as they come, with their source recorded.
 
-Captures arrive in whatever order the archive answers (retries after 429 reorder them), so the
-pipeline holds the run's items and stores them at the end sorted by capture time: text that
-changed between captures becomes revisions in date order and each row shows its latest capture.
-Every capture handled gets a `wayback_processed` row (so no later backfill fetches it again) and,
-when it was fetched, a `captures` row with its source, capture timestamp and archive URL.
+Captures arrive in whatever order the archive answers; the store files each by its capture time
+(a capture older than the stored version only adds to the history), so each row shows its latest
+capture and changed text becomes revisions dated by capture. Items are stored as they come: a
+backfill killed at any moment keeps what it did. Every capture handled gets a
+`wayback_processed` row (so no later backfill fetches it again) and, when it was fetched, a
+`captures` row with its source, capture timestamp and archive URL.
 """
 
 from __future__ import annotations
 
-from wardcrawler.items import CaptureDone, PageFailure
+from wardcrawler.items import CaptureDone, ListedThrough, PageFailure
 from wardcrawler.pipelines import ArchivePipeline
 from wardcrawler.store import now
 
 
 class BackfillPipeline(ArchivePipeline):
-    """Buffers a backfill's items and stores them in capture order when the run ends."""
+    """Stores a backfill's items; old listings never mark a live category read to its end."""
 
     def open_spider(self) -> None:
         super().open_spider()
         self.recorder.every_snapshot = True  # each capture is a dated reading of the counter
-        self.held: list = []
 
     def process_item(self, item):
-        self.held.append(item)
+        if isinstance(item, CaptureDone):
+            self.record_done(item)
+        elif not isinstance(item, ListedThrough):
+            super().process_item(item)
         return item
-
-    def close_spider(self) -> None:
-        ordered = sorted(self.held, key=lambda i: (getattr(i, "seen_at", None) or "", 0))
-        for item in ordered:
-            if isinstance(item, CaptureDone):
-                self.record_done(item)
-            else:
-                self.recorder.record(item)
-        super().close_spider()
 
     def record_done(self, item: CaptureDone) -> None:
         """Remember the capture; keep its source; a failure is recorded as one."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -162,16 +161,15 @@ def export(db, ward, since, fmt, output) -> None:
 
     Example: wardcrawler export --ward longbien-phucloi --format csv --output phucloi.csv
     """
-    from wardcrawler.export import lines, records
+    from wardcrawler.export import known_ward, lines, records, valid_since
 
     db = db or default_db()
     if not db.exists():
         raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
-    if since:
-        try:
-            date.fromisoformat(since)
-        except ValueError as exc:
-            raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since") from exc
+    if not valid_since(since):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
+    if ward and not known_ward(db, ward):
+        raise BadInput(f"unknown ward {ward!r} in {db}")
     stream = output.open("w", encoding="utf-8", newline="") if output else None
     try:
         for piece in lines(records(db, ward, since), fmt):

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import click
 
 from wardcrawler.cli_options import DB_OPTION
 from wardcrawler.paths import archive_dir
+
+
+def is_demo_archive(db: Path) -> bool:
+    """Whether `db` is absent, or an archive of replica wards only (safe to start afresh)."""
+    if not db.exists():
+        return True
+    try:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            slugs = [row[0] for row in conn.execute("select slug from wards")]
+    except sqlite3.Error:
+        return False
+    return all(slug.startswith("replica-") for slug in slugs)
 
 
 @click.command()
@@ -28,6 +42,8 @@ def demo(db, host, port, no_serve) -> None:
     from wardcrawler.serve import datasette_command
 
     db = db or archive_dir() / "demo.db"
+    if not is_demo_archive(db):
+        raise click.ClickException(f"{db} holds real wards: the demo only replaces its own archive")
     warc_dir = db.with_name(f"{db.stem}-warc")
     for old in (db, *db.parent.glob(f"{db.name}-*"), *warc_dir.glob("*.warc.gz")):
         old.unlink(

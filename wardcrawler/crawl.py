@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -25,7 +25,7 @@ from wardcrawler.spiders.wards import WardsSpider
 
 EXIT_OK = 0
 EXIT_CRAWL_FAILED = 1
-EXIT_USAGE = 2
+EXIT_USAGE = 2  # (click's own, for bad options and registries)
 EXIT_BROKEN_WARDS = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -138,13 +138,13 @@ def summary_line(db: Path, run_id: int | None, stats: dict) -> str:
     """One line saying what the run did."""
     if run_id is None:
         return f"wardcrawler: crawl did not start ({stats.get('finish_reason', 'error')})"
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         connection.row_factory = sqlite3.Row
         run = connection.execute("select * from crawl_runs where id = ?", [run_id]).fetchone()
     wards = len(json.loads(run["wards"] or "[]"))
     return (
         f"wardcrawler: run {run_id} ({run['mode']}) {run['status']} in "
-        f"{run['duration_seconds'] or 0:.1f} s: {wards} wards, {run['pages']} pages, "
+        f"{run['duration_seconds'] or 0:.0f} s: {wards} wards, {run['pages']} pages, "
         f"{run['articles_new']} new, {run['articles_updated']} updated, "
         f"{run['articles_unchanged']} unchanged, {run['articles_gone']} gone, "
         f"{run['failed']} failed, {run['parse_failures']} unreadable"
@@ -154,5 +154,5 @@ def summary_line(db: Path, run_id: int | None, stats: dict) -> str:
 def record_exit_code(db: Path, run_id: int | None, code: int) -> None:
     """Keep the exit code with the run in the ledger."""
     if run_id is not None:
-        with sqlite3.connect(db) as connection:
+        with closing(sqlite3.connect(db)) as connection, connection:
             connection.execute("update crawl_runs set exit_code = ? where id = ?", [code, run_id])

@@ -12,6 +12,8 @@ import io
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 FORMATS = ("jsonl", "json", "csv")
@@ -44,12 +46,33 @@ order by a.posted_at desc, a.id
 
 def records(db_path: Path | str, ward: str | None = None, since: str | None = None):
     """Yield one dict per article, newest first; lists are JSON text (see `decode`)."""
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    uri = f"{Path(db_path).resolve().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
     connection.row_factory = sqlite3.Row
     try:
         yield from (dict(row) for row in connection.execute(SQL, {"ward": ward, "since": since}))
     finally:
         connection.close()
+
+
+def known_ward(db_path: Path | str, ward: str) -> bool:
+    """Whether the archive has this ward."""
+    uri = f"{Path(db_path).resolve().as_uri()}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as connection:
+        return (
+            connection.execute("select 1 from wards where slug = ?", [ward]).fetchone() is not None
+        )
+
+
+def valid_since(value: str | None) -> bool:
+    """Whether a `since` date is empty or YYYY-MM-DD."""
+    if not value:
+        return True
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def decode(record: dict) -> dict:

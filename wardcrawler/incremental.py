@@ -1,11 +1,12 @@
 """Incremental crawling: a spider middleware that spends requests only on what may have changed.
 
 Like scrapy-deltafetch, it reads what the archive already holds. In the default (incremental)
-mode it drops requests for stored articles and stops following a category's pager once a listing
-page shows nothing new (a category whose listing was never read to its end is still paged
-through, so an interrupted first crawl is completed). In both modes it re-fetches stored articles
-by their stored URL: all of them with `WARDCRAWLER_FULL` (which also tombstones those that
-vanished), else those posted within `WARDCRAWLER_REFRESH_DAYS`, whose views and text still change.
+mode it drops requests for stored articles and for documents already downloaded, and stops
+following a category's pager once a listing page shows nothing new (a category whose listing
+was never read to its end is still paged through, so an interrupted first crawl is completed).
+In both modes it re-fetches stored articles by their stored URL: all of them with
+`WARDCRAWLER_FULL` (which also tombstones those that vanished), else those posted within
+`WARDCRAWLER_REFRESH_DAYS`, whose views and text still change.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class IncrementalMiddleware:
         self.refresh_days = settings.getint("WARDCRAWLER_REFRESH_DAYS", 30)
         self.known: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.through: dict[str, set[str]] = {}
+        self.hashed: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -57,11 +59,19 @@ class IncrementalMiddleware:
         for ward in wards:
             self.known[ward.slug] = archive.known_articles(ward.slug)
             self.through[ward.slug] = archive.listed_through(ward.slug)
+            self.hashed[ward.slug] = archive.hashed_attachments(ward.slug)
 
     async def process_spider_output(self, response, result):
-        if self.full or response.meta.get("kind") != "listing":
+        if self.full:
             async for item in result:
                 yield item
+            return
+        if response.meta.get("kind") != "listing":
+            hashed = self.hashed.get(response.meta.get("ward"), set())
+            async for item in result:
+                if not (isinstance(item, Request) and item.meta.get("kind") == "attachment"
+                        and item.url in hashed):  # fmt: skip
+                    yield item
             return
         output = [item async for item in result]
         for item in self.filter(response, output):

@@ -68,11 +68,12 @@ class RunLedger:
         status = str(stats.get("finish_reason", "finished"))
         broken: dict[str, str] = {}
         rows = []
-        judged = run["mode"] in ("incremental", "full")  # backfills and reparses are not judged
+        # only finished crawls are judged (not backfills, reparses or interrupted runs)
+        judged = run["mode"] in ("incremental", "full") and status == "finished"
         for ward, figures in per_ward.items():
             history = self.history(ward, run["mode"], run_id)
             reason = broken_reason(figures, history) if judged else None
-            if reason and status == "finished":
+            if reason:
                 broken[ward] = reason
             rows.append({"run_id": run_id, "ward": ward, **figures, "broken": reason})
         with self.db.atomic():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -30,7 +31,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.mode = "full" if crawler.settings.getbool("WARDCRAWLER_FULL") else "incremental"
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -39,7 +40,8 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.archive = shared_archive(self.crawler)
         self.ledger = RunLedger(self.archive.db)
-        self.mode = self.crawler.spider.mode or self.mode
+        full = self.crawler.settings.getbool("WARDCRAWLER_FULL")
+        self.mode = self.crawler.spider.mode or ("full" if full else "incremental")
         wards = self.crawler.spider.wards
         for ward in wards:
             self.archive.save_ward(ward.row())
@@ -47,10 +49,12 @@ class ArchivePipeline:
         self.crawler.stats.set_value(RUN_STAT, run_id)
         self.recorder = Recorder(self.archive, self.ledger, run_id)
 
-    def close_spider(self) -> None:
-        stats = self.crawler.stats.get_stats()
-        per_ward = {w.slug: self.figures(w.slug, stats) for w in self.crawler.spider.wards}
+    def spider_closed(self, spider, reason: str) -> None:
+        """Close the run in the ledger, with the reason Scrapy gives (known only now)."""
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        per_ward = {w.slug: self.figures(w.slug, stats) for w in spider.wards}
         broken = self.ledger.finish(self.recorder.run_id, per_ward, stats)
+        broken.update(getattr(spider, "broken", {}))
         self.crawler.stats.set_value(BROKEN_STAT, broken)
         self.archive.close()
 

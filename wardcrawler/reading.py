@@ -54,7 +54,7 @@ def listing_items(
     page: Fetched, ward: Ward, category: str, discovering: bool, rank: int = 0
 ) -> tuple[Listing | None, list]:
     """A listing page's items; no listing when a discovered page turns out not to list articles."""
-    listing = extract_listing(page.selector(), ward.family, page.url, category)
+    listing = extract_listing(page.selector(), ward.family, page.url, category, ward.netlocs)
     unlisted = not listing.structured and len(listing.articles) < MIN_UNSTRUCTURED_LINKS
     if discovering and unlisted:
         return None, []
@@ -82,7 +82,8 @@ def article_items(page: Fetched, ward: Ward, key: str) -> list:
     if page.status in GONE_STATUSES:
         return [ArticleGone(ward.slug, key, page.url, page.status, None, page.fetched_at)]
     if article_id(ward.family, page.url) != key:  # redirected to another page
-        status = (page.redirect_reasons or [301])[0]
+        reason = (page.redirect_reasons or [301])[0]
+        status = reason if isinstance(reason, int) else 200  # 200: a meta refresh
         asked = page.request_url or page.url
         return [ArticleGone(ward.slug, key, asked, status, page.url, page.fetched_at)]
     url = canonical_article_url(ward.family, page.url, ward.url)

@@ -18,8 +18,6 @@ from wardcrawler.recorder import Recorder
 from wardcrawler.store import Archive
 from wardcrawler.warc import Capture, iter_captures
 
-REDIRECTS = (301, 302, 303, 307, 308)
-
 
 def ward_from(meta: dict) -> Ward:
     """The ward a capture's metadata describes (its registry entry, as captured)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+from wardcrawler.normalize import fold
+
+SCHEMA_VERSION = 7
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
 # so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
 # with two marks (phường) and old/new tone placement (uỷ/ủy).
@@ -45,7 +47,8 @@ TABLES: dict[str, dict] = {
     },
     "categories": {
         "columns": {
-            "id": int, "ward": str, "name": str, "url": str, "rank": int, "listed_through_at": str,
+            "id": int, "ward": str, "name": str, "url": str, "rank": int, "named_at": str,
+            "listed_through_at": str,
         },
         "pk": "id",
         "foreign_keys": [("ward", "wards", "slug")],
@@ -131,11 +134,17 @@ INDEXES = [
 ]
 
 
+class NewerArchive(RuntimeError):
+    """The archive was written by a newer wardcrawler."""
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema to SCHEMA_VERSION (idempotent; never drops data)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerArchive(f"archive schema {version} is newer than this wardcrawler's")
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
     for name, spec in TABLES.items():
         table = db[name]
         if not table.exists():
@@ -150,10 +159,7 @@ def migrate(db: sqlite_utils.Database) -> None:
                 table.add_column(column, kind)
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
-    db.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
-        f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
-    )
+    _search_index(db)
     if 0 < version < 2:
         _backfill_v2(db)
     if 0 < version < 3:
@@ -161,6 +167,29 @@ def migrate(db: sqlite_utils.Database) -> None:
     if 0 < version < 5:
         db.execute("UPDATE captures SET source = 'live' WHERE source IS NULL")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _search_index(db: sqlite_utils.Database) -> None:
+    """The FTS5 index of articles; one of an older layout (no folded column) is rebuilt."""
+    fts = db["articles_fts"]
+    if fts.exists() and "folded" not in fts.columns_dict:
+        with db.atomic():
+            for trigger in db.triggers:
+                if trigger.table == "articles" and trigger.name.startswith("articles_a"):
+                    db.execute(f"DROP TRIGGER [{trigger.name}]")
+            db.execute("DROP TABLE articles_fts")
+    if not fts.exists():
+        db.execute(
+            "CREATE VIRTUAL TABLE articles_fts USING fts5("
+            f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
+        )
+        with db.atomic():
+            for row in db.query("select id, title, body from articles"):
+                folded = fold(f"{row['title']}\n{row['body'] or ''}")
+                db.execute(
+                    "INSERT INTO articles_fts (rowid, title, body, folded) VALUES (?, ?, ?, ?)",
+                    [row["id"], row["title"], row["body"], folded],
+                )
 
 
 def _backfill_v2(db: sqlite_utils.Database) -> None:

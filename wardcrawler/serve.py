@@ -31,6 +31,7 @@ PUBLIC_SETTINGS: dict[str, int | bool] = {
     "max_returned_rows": 1000,
     "num_sql_threads": 3,
     "allow_download": False,
+    "allow_csv_stream": False,  # whole-table CSV: use /-/download/ (streamed, bounded memory)
     "default_cache_ttl": 300,
 }
 

@@ -25,8 +25,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
-FEED_EXPORT_ENCODING = "utf-8"
+REMOTE_CONTROL_ENABLED = False  # no control server for unattended runs
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"wardcrawler.pipelines.ArchivePipeline": 500}

@@ -86,13 +86,21 @@ class Archive:
             {**facts, "url": url, "ward": ward, "key": article_key},
         )
 
-    def category_id(self, ward: str, url: str, name: str, rank: int = 0) -> int:
-        """The id of a category page, creating it (or updating its shown name and rank)."""
-        found = self._one("select id from categories where ward = ? and url = ?", [ward, url])
+    def category_id(
+        self, ward: str, url: str, name: str, rank: int = 0, seen: str | None = None
+    ) -> int:
+        """The id of a category page, creating it (or updating its rank, and its shown name
+        unless this sighting is older than the one that named it)."""
+        seen = seen or now()
+        found = self._one(
+            "select id, named_at from categories where ward = ? and url = ?", [ward, url]
+        )
         if found:
-            self.db["categories"].update(found["id"], {"name": name, "rank": rank})
+            fresh = seen >= (found["named_at"] or "")
+            update = {"rank": rank, **({"name": name, "named_at": seen} if fresh else {})}
+            self.db["categories"].update(found["id"], update)
             return found["id"]
-        row = {"ward": ward, "name": name, "url": url, "rank": rank}
+        row = {"ward": ward, "name": name, "url": url, "rank": rank, "named_at": seen}
         return self.db["categories"].insert(row).last_pk
 
     def record_listing(
@@ -172,7 +180,7 @@ class Archive:
                 "select * from articles where ward = ? and article_key = ?",
                 [record.ward, record.article_key],
             )
-            if old and seen < old["last_seen_at"]:
+            if old and (seen < old["last_seen_at"] or seen < (old["gone_at"] or "")):
                 return self._save_older(old, record, seen, every_snapshot)
             if old:
                 article_id = old["id"]
@@ -236,10 +244,22 @@ class Archive:
             [old["id"], record.content_hash],
         )
         if record.content_hash != old["content_hash"] and not known:
+            later = self._one(
+                "select min(seen_at) at from article_revisions"
+                " where article_id = ? and seen_at > ?",
+                [old["id"], seen],
+            )  # the next version known; when none is, the current one (its start is unknown)
             self.db["article_revisions"].insert(
-                {"article_id": old["id"], "seen_at": seen, "replaced_at": old["first_seen_at"],
+                {"article_id": old["id"], "seen_at": seen, "replaced_at": later and later["at"],
                  "title": record.title, "body": record.body, "content_hash": record.content_hash}
             )  # fmt: skip
+            self.db.execute(  # the version before this one was replaced by it
+                "update article_revisions set replaced_at = :seen where article_id = :id"
+                " and seen_at = (select max(seen_at) from article_revisions"
+                " where article_id = :id and seen_at < :seen)"
+                " and (replaced_at is null or replaced_at > :seen)",
+                {"id": old["id"], "seen": seen},
+            )
         if seen < old["first_seen_at"]:
             self.db["articles"].update(old["id"], {"first_seen_at": seen})
         return "unchanged"
@@ -281,6 +301,15 @@ class Archive:
         )
         return {(original, timestamp) for original, timestamp in rows}
 
+    def hashed_attachments(self, ward: str) -> set[str]:
+        """URLs of a ward's documents already downloaded (with their digest)."""
+        rows = self.db.query(
+            "select t.url from attachments t join articles a on a.id = t.article_id"
+            " where a.ward = ? and t.sha256 is not null",
+            [ward],
+        )
+        return {r["url"] for r in rows}
+
     def listed_through(self, ward: str) -> set[str]:
         """Category pages of a ward whose listing was once read to its last page."""
         rows = self.db.query(
@@ -289,8 +318,12 @@ class Archive:
         return {r["url"] for r in rows}
 
     def mark_listed_through(self, category_id: int, seen: str | None = None) -> None:
-        """Record that a category's listing was read to its last page."""
-        self.db["categories"].update(category_id, {"listed_through_at": seen or now()})
+        """Record that a category's listing was read to its last page (time never goes back)."""
+        self.db.execute(
+            "update categories set listed_through_at = max(coalesce(listed_through_at, ''), ?)"
+            " where id = ?",
+            [seen or now(), category_id],
+        )
 
     def _index(self, article_id: int, title: str, body: str) -> None:
         """(Re)index an article for search: its text as published, and folded (đ -> d)."""

@@ -26,11 +26,6 @@ class CdxRow:
     statuscode: str
     digest: str
 
-    @property
-    def captured_at(self) -> str:
-        """The capture time as the archive's ISO form (UTC)."""
-        return capture_time(self.timestamp)
-
 
 def cdx_url(archive: str, host: str, scheme: str, *, limit: int, since: str | None,
             until: str | None, resume_key: str | None = None) -> str:  # fmt: skip

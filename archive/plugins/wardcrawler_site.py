@@ -22,7 +22,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
 
-from wardcrawler.export import FORMATS, MEDIA_TYPES, lines, records
+from wardcrawler.export import FORMATS, MEDIA_TYPES, lines, records, valid_since
 from wardcrawler.search import fts_query, vi_snippet
 from wardcrawler.warc import read_capture
 
@@ -82,6 +82,8 @@ async def download(datasette, request):
     ward = request.args.get("ward") or None
     since = request.args.get("since") or None
     database = datasette.get_database()
+    if not valid_since(since):
+        return Response.text("since: expected YYYY-MM-DD", status=400)
     if ward and not (await database.execute("select 1 from wards where slug = ?", [ward])).rows:
         return Response.text(f"unknown ward {ward!r}", status=404)
     source = lines(records(database.path, ward, since), fmt)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -154,6 +155,14 @@ def test_broken_ward_is_reported_with_exit_code_3(tmp_path):
     assert list(json.loads(run["broken_wards"])) == [slug] and run["exit_code"] == 3
 
 
+def stored(db) -> int:
+    """Articles stored so far (0 while the crawl has not made its tables yet)."""
+    try:
+        return query(db, "select count(*) n from articles")[0]["n"]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def snapshot(db):
     articles = query(db, f"select {COMPARED} from articles order by ward, article_key")
     links = query(
@@ -179,16 +188,29 @@ def test_sigkill_mid_crawl_then_a_new_run_gives_the_same_database(tmp_path):
                    "--db", str(killed), "-s", "DOWNLOAD_DELAY=0.05",
                    "-s", "AUTOTHROTTLE_ENABLED=False"]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if killed.exists() and query(killed, "select count(*) n from articles")[0]["n"] > 20:
-                break
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and stored(killed) <= 20:
+                time.sleep(0.2)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
         partial = query(killed, "select count(*) n from articles")[0]["n"]
         assert 0 < partial < len(replica.ground_truth()["articles"]), partial
         assert query(killed, "pragma integrity_check")[0]["integrity_check"] == "ok"
         crawl(registry, killed)
         crawl(registry, clean)
     assert snapshot(killed) == snapshot(clean)
+
+
+def test_an_interrupted_run_is_recorded_as_such_and_not_judged(tmp_path):
+    with ReplicaServer(seed=2, slow_seconds=0.1) as replica:
+        replica.write(tmp_path)
+        registry, db = str(tmp_path / "wards.toml"), str(tmp_path / "w.db")
+        stop_early = ["-s", "CLOSESPIDER_PAGECOUNT=10"]
+        result = run_cli("crawl", "--wards", registry, "--db", db, *FAST, *stop_early)
+    assert result.returncode == 1
+    (run,) = query(tmp_path / "w.db", "select status, broken_wards, exit_code from crawl_runs")
+    assert run["status"] == "closespider_pagecount"
+    assert (json.loads(run["broken_wards"]), run["exit_code"]) == ({}, 1)
+    assert "closespider_pagecount" in result.stderr

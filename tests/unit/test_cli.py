@@ -54,3 +54,27 @@ def test_overrides_parse_like_scrapy():
     result = CliRunner().invoke(cli, ["crawl", "-s", "NOEQUALS", "--db", "/nonexistent/x"])
     assert result.exit_code == 2
     assert "expected NAME=VALUE" in result.output
+
+
+def test_demo_never_replaces_a_real_archive(tmp_path):
+    from wardcrawler.store import Archive
+
+    archive = Archive(tmp_path / "wards.db")
+    archive.save_ward({"slug": "longbien-phucloi", "name": "P", "province": "Hà Nội",
+                       "district": None, "url": "http://x/", "family": "hanoi-portal"})  # fmt: skip
+    archive.close()
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--db", str(tmp_path / "wards.db")])
+    assert result.exit_code == 1
+    assert "holds real wards" in result.output
+    assert (tmp_path / "wards.db").exists()
+
+
+def test_export_refuses_an_unknown_ward_and_a_bad_date(tmp_path):
+    from wardcrawler.store import Archive
+
+    Archive(tmp_path / "w#1.db").close()  # an odd file name works too
+    db = str(tmp_path / "w#1.db")
+    assert CliRunner().invoke(cli, ["export", "--db", db]).exit_code == 0
+    unknown = CliRunner().invoke(cli, ["export", "--db", db, "--ward", "nowhere"])
+    assert unknown.exit_code == 2 and "unknown ward 'nowhere'" in unknown.output
+    assert CliRunner().invoke(cli, ["export", "--db", db, "--since", "2025-13-01"]).exit_code == 2

@@ -73,3 +73,11 @@ def test_broken_toml_names_the_file(tmp_path):
     path = write(tmp_path, "[[ward]\nslug=")
     with pytest.raises(RegistryError, match=str(path)):
         load_wards(path)
+
+
+def test_aliases_are_hosts(tmp_path):
+    (ward,) = load_wards(write(tmp_path, GOOD + 'aliases = ["WWW.PhucLoi.LongBien.gov.vn"]\n'))
+    assert "phucloi.longbien.gov.vn" in ward.netlocs
+    path = write(tmp_path, GOOD + 'aliases = ["http://phucloi.longbien.gov.vn/"]\n')
+    with pytest.raises(RegistryError, match="key 'aliases': not a host name"):
+        load_wards(path)

@@ -150,3 +150,67 @@ def test_migrates_a_version_1_archive_without_losing_rows(tmp_path):
     assert (row["title"], row["posted_month"], row["province"]) == ("T", "2024-02", "Hà Nội")
     assert archive.db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
     assert [r["views"] for r in archive.db["views_snapshots"].rows] == []
+
+
+def test_an_older_capture_never_undoes_a_tombstone(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.save_article(record(title="Bản mới"), seen="2026-01-01T00:00:00+00:00")
+    archive.mark_gone("w1", "k1", 404, None, seen="2026-03-01T00:00:00+00:00")
+    archive.save_article(record(title="Bản cũ"), seen="2026-02-01T00:00:00+00:00")
+    row = next(archive.db["articles"].rows)
+    assert (row["gone_status"], row["title"]) == (404, "Bản mới")
+    assert [r["title"] for r in archive.db["article_revisions"].rows] == ["Bản cũ"]
+
+
+def test_older_versions_are_history_in_date_order(tmp_path):
+    archive = open_archive(tmp_path)
+    archive.save_article(record(title="v3", views=30), seen="2026-01-01T00:00:00+00:00")
+    for title, views, year in (("v1", 10, 2020), ("v2", 20, 2021)):
+        seen = f"{year}-01-01T00:00:00+00:00"
+        archive.save_article(record(title=title, views=views), seen=seen, every_snapshot=True)
+    revisions = list(
+        archive.db.query("select title, replaced_at from article_revisions order by seen_at")
+    )
+    assert revisions == [
+        {"title": "v1", "replaced_at": "2021-01-01T00:00:00+00:00"},
+        {"title": "v2", "replaced_at": None},
+    ]
+    assert [
+        r["views"] for r in archive.db.query("select views from views_snapshots order by seen_at")
+    ] == [10, 20, 30]
+    row = next(archive.db["articles"].rows)
+    assert (row["title"], row["first_seen_at"]) == ("v3", "2020-01-01T00:00:00+00:00")
+
+
+def test_an_older_listing_keeps_the_newer_category_name(tmp_path):
+    archive = open_archive(tmp_path)
+    first = archive.category_id("w1", "http://w1/tin", "Tin tức mới", seen="2026-01-01")
+    again = archive.category_id("w1", "http://w1/tin", "Tin tức cũ", seen="2019-01-01")
+    assert first == again
+    assert archive.db["categories"].get(first)["name"] == "Tin tức mới"
+
+
+def test_an_older_search_index_layout_is_rebuilt(tmp_path):
+    path = tmp_path / "old.db"
+    archive = Archive(path)
+    archive.save_ward(WARD)
+    archive.save_article(record(title="Đảng bộ phường"))
+    archive.db.execute("DROP TABLE articles_fts")
+    archive.db["articles"].enable_fts(["title", "body"], fts_version="FTS5", create_triggers=True)
+    archive.close()
+    again = Archive(path)
+    hits = again.db.execute("select rowid from articles_fts where articles_fts match 'dang bo'")
+    assert hits.fetchall() == [(1,)]
+    again.save_article(record(title="Đảng bộ phường", views=8))  # no error: the index fits
+
+
+def test_an_archive_from_a_newer_wardcrawler_is_refused(tmp_path):
+    import pytest
+
+    from wardcrawler.schema import NewerArchive
+
+    db = sqlite3.connect(tmp_path / "new.db")
+    db.execute(f"pragma user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(NewerArchive):
+        Archive(tmp_path / "new.db")

@@ -63,3 +63,13 @@ def test_retry_after():
     assert retry_after(None, 2) == 4.0
     assert retry_after(b"99999", 0) == 300.0
     assert retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT", 0) == 0.0  # in the past
+
+
+def test_liferay_identity_is_the_same_however_the_title_is_quoted():
+    from wardcrawler.extract.urls import article_id, canonical_article_url
+    from wardcrawler.portals.families import FAMILIES
+
+    family = FAMILIES["liferay-asset-publisher"]
+    listed = "http://w.example/tin?p_p_id=101&_101_urlTitle=hoi%20nghi"
+    canonical = canonical_article_url(family, listed, "http://w.example/")
+    assert article_id(family, listed) == article_id(family, canonical) == "hoi nghi"

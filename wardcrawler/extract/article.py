@@ -10,14 +10,13 @@ from parsel import Selector
 from wardcrawler.extract.text import excluded_nodes, first_element, first_text, paragraphs
 from wardcrawler.extract.urls import absolute, file_name, is_document
 from wardcrawler.normalize import clean_text, find_views_text, parse_posted
-from wardcrawler.portals.families import COMMON_BOILERPLATE, Family
+from wardcrawler.portals.families import COMMON_BOILERPLATE, PAGE_FURNITURE, Family
 
 # Labels that introduce a posted date in running text (FAMILIES.md §1, §4).
 DATE_LABEL_RE = re.compile(
     r"(ngày\s+đăng|đăng\s+ngày|cập\s+nhật|ngày\s+\d{1,2}\s*/|\d{1,2}:\d{2}\s+\d{1,2}/)",
     re.IGNORECASE,
 )
-FALLBACK_SCOPE_EXCLUDE = (*COMMON_BOILERPLATE, "header", "footer", "aside", "[class*=sidebar]")
 
 
 class ExtractionError(ValueError):
@@ -119,7 +118,7 @@ def _article_scope(title: Selector | None, body: Selector | None) -> object | No
 
 def _short_texts(page: Selector, scope: object | None, limit: int = 160) -> ScopedTexts:
     """Texts of small elements outside navigation and related lists, in document order."""
-    skip = excluded_nodes(page, FALLBACK_SCOPE_EXCLUDE)
+    skip = excluded_nodes(page, PAGE_FURNITURE)
     texts = ScopedTexts([], [])
     for element in page.css("body *"):
         node = element.root

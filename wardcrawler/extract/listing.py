@@ -9,11 +9,8 @@ from parsel import Selector
 from wardcrawler.extract.text import excluded_nodes, first_text, node_text
 from wardcrawler.extract.urls import absolute, article_id, is_page_link, same_path
 from wardcrawler.normalize import fold
-from wardcrawler.portals.families import COMMON_BOILERPLATE, HOME_LINK_TEXTS, NAVIGATION, Family
+from wardcrawler.portals.families import HOME_LINK_TEXTS, NAVIGATION, PAGE_FURNITURE, Family
 from wardcrawler.portals.registry import netloc_of
-
-# Page furniture that may carry article links that are not part of the listing itself.
-OUTSIDE_LISTING = (*COMMON_BOILERPLATE, "header", "footer", "aside", "[class*=sidebar]")
 
 
 @dataclass
@@ -26,17 +23,23 @@ class Listing:
     structured: bool = False  # articles found by the family's listing selectors
 
 
-def extract_listing(page: Selector, family: Family, url: str, category: str) -> Listing:
-    """Read one listing page of the category page `category` (an absolute URL)."""
+def extract_listing(
+    page: Selector, family: Family, url: str, category: str, hosts: frozenset[str] = frozenset()
+) -> Listing:
+    """Read one listing page of the category page `category` (an absolute URL).
+
+    Article links count on the page's own host and on `hosts` (the site's other names).
+    """
+    hosts = hosts | {netloc_of(url)}
     name, _ = first_text(page, family.listing_title)
     listing = Listing(name=name or _self_link_name(page, url, category))
-    skip = excluded_nodes(page, OUTSIDE_LISTING)
+    skip = excluded_nodes(page, PAGE_FURNITURE)
     anchors = [a for css in family.listing_items for a in page.css(css) if not _inside(a, skip)]
-    listing.articles = _article_links(anchors, family, url)
+    listing.articles = _article_links(anchors, family, url, hosts)
     listing.structured = bool(listing.articles)
     if not listing.structured:
         anchors = [a for a in page.css("body a[href]") if not _inside(a, skip)]
-        listing.articles = _article_links(anchors, family, url)
+        listing.articles = _article_links(anchors, family, url, hosts)
     listing.pages = _unique(
         link
         for link in (absolute(url, h) for h in page.css("a::attr(href)").getall())
@@ -61,12 +64,14 @@ def navigation_links(page: Selector, family: Family, url: str) -> dict[str, str]
     return found
 
 
-def _article_links(anchors: list[Selector], family: Family, url: str) -> dict[str, str]:
+def _article_links(
+    anchors: list[Selector], family: Family, url: str, hosts: frozenset[str]
+) -> dict[str, str]:
     """Absolute same-site article URLs among anchors, mapped to the article identity."""
     found: dict[str, str] = {}
     for anchor in anchors:
         link = absolute(url, anchor.attrib.get("href"))
-        if link and netloc_of(link) == netloc_of(url):
+        if link and netloc_of(link) in hosts:
             ident = article_id(family, link)
             if ident and ident not in found.values():
                 found[link] = ident

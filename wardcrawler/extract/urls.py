@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from wardcrawler.portals.families import PAGE_PARAMS, Family
 from wardcrawler.portals.registry import netloc_of
@@ -36,7 +36,7 @@ def path_and_query(url: str) -> str:
 def article_id(family: Family, url: str) -> str | None:
     """The portal's identity of the article a URL points to, or None."""
     found = family.article_id(path_and_query(url))
-    return unquote(found) if found else None
+    return unquote_plus(found) if found else None
 
 
 def canonical_article_url(family: Family, url: str, base: str) -> str:
@@ -51,8 +51,9 @@ def canonical_article_url(family: Family, url: str, base: str) -> str:
 
 
 def category_url(base: str, path: str) -> str:
-    """Absolute URL of a category page given as a path (`tin-moi-nhat` or `/web/guest/x`)."""
-    return urljoin(base, path if path.startswith("/") else "/" + path)
+    """Absolute URL of a category page: `/web/guest/x` from the host's root, `tin-moi-nhat`
+    from the ward's URL (which is the host's root for most portals)."""
+    return urljoin(base if base.endswith("/") else base + "/", path)
 
 
 def same_path(a: str, b: str) -> bool:

@@ -34,6 +34,9 @@ COMMON_BOILERPLATE = (
     ".detail-related",
 )
 
+# Page furniture outside the article or listing itself (sidebars, header, footer, related lists).
+PAGE_FURNITURE = (*COMMON_BOILERPLATE, "header", "footer", "aside", "[class*=sidebar]")
+
 # Containers of site navigation, used to discover category pages.
 NAVIGATION = (
     "nav a",

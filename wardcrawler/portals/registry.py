@@ -44,8 +44,8 @@ class Ward:
 
     @property
     def netlocs(self) -> frozenset[str]:
-        """Host[:port] values that belong to this ward's own site."""
-        return frozenset({netloc_of(self.url), *(a.lower() for a in self.aliases)})
+        """Host[:port] values that belong to this ward's own site (its URL's and aliases')."""
+        return frozenset({netloc_of(self.url), *(netloc_of(f"http://{a}") for a in self.aliases)})
 
     def row(self) -> dict[str, str | None]:
         """The `wards` table row."""
@@ -126,8 +126,20 @@ def _parse_ward(path: Path, index: int, table: dict) -> Ward:
         family_key=table["family"],
         district=table.get("district"),
         categories=_string_list(table, "categories", fail),
-        aliases=tuple(_string_list(table, "aliases", fail) or ()),
+        aliases=_aliases(table, fail),
     )
+
+
+HOST_RE = re.compile(r"^[a-z0-9.-]+(?::\d+)?$")
+
+
+def _aliases(table: dict, fail) -> tuple[str, ...]:
+    """Other host names of the site: bare `host[:port]` values, lowercase."""
+    aliases = tuple(a.lower() for a in _string_list(table, "aliases", fail) or ())
+    for alias in aliases:
+        if not HOST_RE.match(alias):
+            raise fail("aliases", f"not a host name: {alias!r} (write it without scheme or path)")
+    return aliases
 
 
 def _string_list(table: dict, key: str, fail) -> tuple[str, ...] | None:

@@ -58,6 +58,7 @@ class WaybackSpider(RegistrySpider):
         spider.since = settings.get("WARDCRAWLER_FROM") or None
         spider.until = settings.get("WARDCRAWLER_TO") or None
         spider.page_size = settings.getint("WARDCRAWLER_CDX_PAGE_SIZE", 1000)
+        spider.broken = {}
         return spider
 
     async def start(self):
@@ -74,11 +75,16 @@ class WaybackSpider(RegistrySpider):
         url = cdx_url(self.archive_url, host, scheme, limit=self.page_size, since=self.since,
                       until=self.until, resume_key=resume)  # fmt: skip
         kwargs = {"ward": ward, "host": host, "scheme": scheme}
-        return scrapy.Request(url, callback=self.parse_cdx, cb_kwargs=kwargs, dont_filter=True)
+        return scrapy.Request(url, callback=self.parse_cdx, errback=self.cdx_failed,
+                              cb_kwargs=kwargs, dont_filter=True)  # fmt: skip
 
     def parse_cdx(self, response: Response, ward: Ward, host: str, scheme: str):
         """A page of captures: fetch the new ones, ask for the next page."""
-        rows, resume = parse_cdx(response.text)
+        try:
+            rows, resume = parse_cdx(response.text)
+        except ValueError as exc:  # an HTML error page instead of JSON
+            yield from self.listing_incomplete(ward, response.url, f"not CDX JSON: {exc}")
+            return
         for row in rows:
             if (row.original, row.timestamp) in self.done:
                 continue
@@ -100,13 +106,26 @@ class WaybackSpider(RegistrySpider):
             return
         kind = "article" if key else "listing"
         problem = self.cdx_problem(row)
-        if problem:
+        if row.mimetype == "warc/revisit":  # the same payload as an earlier capture
+            yield self.done_item(ward, row, kind, key, "duplicate", "revisit record")
+        elif problem:
             yield self.done_item(ward, row, kind, key, "failure", problem)
         elif kind == "listing" and (row.original, row.digest) in self.listings:
             yield self.done_item(ward, row, kind, None, "duplicate", "same content as read")
         else:
             self.listings.add((row.original, row.digest))
             yield self.capture_request(ward, row, kind)
+
+    def cdx_failed(self, failure):
+        """A CDX page that could not be fetched: the ward's listing is incomplete."""
+        request = failure.request
+        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        yield from self.listing_incomplete(request.cb_kwargs["ward"], request.url, reason)
+
+    def listing_incomplete(self, ward: Ward, url: str, reason: str):
+        """Record a failed CDX listing; the run reports the ward as broken (exit code 3)."""
+        self.broken[ward.slug] = f"web-archive listing incomplete ({reason})"
+        yield PageFailure(ward.slug, url, None, f"CDX listing failed: {reason}")
 
     @staticmethod
     def cdx_problem(row: CdxRow) -> str | None:
