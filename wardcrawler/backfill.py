@@ -10,9 +10,9 @@ backfill killed at any moment keeps what it did. Every capture handled gets a
 
 from __future__ import annotations
 
+from wardcrawler.clock import now
 from wardcrawler.items import CaptureDone, ListedThrough, PageFailure
 from wardcrawler.pipelines import ArchivePipeline
-from wardcrawler.store import now
 
 
 class BackfillPipeline(ArchivePipeline):

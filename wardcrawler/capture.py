@@ -16,9 +16,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from wardcrawler.clock import now
 from wardcrawler.pipelines import RUN_STAT, shared_archive
 from wardcrawler.portals.registry import Ward, netloc_of
-from wardcrawler.store import now
 from wardcrawler.warc import WarcFiles
 
 OFF = ("off", "none", "false", "0")

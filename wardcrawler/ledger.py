@@ -8,7 +8,7 @@ from statistics import median
 
 import sqlite_utils
 
-from wardcrawler.store import now
+from wardcrawler.clock import now
 
 FIGURES = (
     "pages", "listed", "articles_new", "articles_updated", "articles_unchanged",

@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from wardcrawler.clock import now
 from wardcrawler.normalize import fold, local_date
 from wardcrawler.schema import migrate
-
-
-def now() -> str:
-    """The current UTC time, ISO 8601 to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+from wardcrawler.state import CrawlState
 
 
 @dataclass
@@ -41,7 +37,7 @@ class ArticleRecord:
     attachments: list[dict] = field(default_factory=list)
 
 
-class Archive:
+class Archive(CrawlState):
     """One archive database file."""
 
     def __init__(self, path: Path | str) -> None:
@@ -65,26 +61,6 @@ class Archive:
         """The province of a ward (denormalised onto articles for faceting)."""
         row = self._one("select province from wards where slug = ?", [ward])
         return row["province"] if row else None
-
-    def record_capture(self, row: dict) -> int:
-        """Record where a fetched page is kept in the WARC files, linked to its article."""
-        if row.get("article_key"):
-            article = self._one(
-                "select id from articles where ward = ? and article_key = ?",
-                [row["ward"], row["article_key"]],
-            )
-            row = {**row, "article_id": article["id"] if article else None}
-        return self.db["captures"].insert(row).last_pk
-
-    def save_attachment_file(self, ward: str, article_key: str, url: str, facts: dict) -> None:
-        """Record the digest, size and type of a downloaded attachment."""
-        self.db.execute(
-            "update attachments set sha256 = :sha256, size = :size,"
-            " content_type = :content_type, fetched_at = :fetched_at"
-            " where url = :url and article_id ="
-            " (select id from articles where ward = :ward and article_key = :key)",
-            {**facts, "url": url, "ward": ward, "key": article_key},
-        )
 
     def category_id(
         self, ward: str, url: str, name: str, rank: int = 0, seen: str | None = None
@@ -284,46 +260,6 @@ class Archive:
                 gone = {"gone_at": seen or now(), "gone_status": status, "gone_location": location}
                 self.db["articles"].update(old["id"], gone)
         return True
-
-    def known_articles(self, ward: str) -> dict[str, tuple[str, str | None]]:
-        """Stored, not vanished articles of a ward: key -> (url, posted_at)."""
-        rows = self.db.query(
-            "select article_key, url, posted_at from articles where ward = ? and gone_at is null",
-            [ward],
-        )
-        return {r["article_key"]: (r["url"], r["posted_at"]) for r in rows}
-
-    def processed_captures(self, wards: list[str]) -> set[tuple[str, str]]:
-        """Web-archive captures already handled for these wards: (original URL, timestamp)."""
-        marks = ",".join("?" * len(wards))
-        rows = self.db.execute(
-            f"select original, timestamp from wayback_processed where ward in ({marks})", wards
-        )
-        return {(original, timestamp) for original, timestamp in rows}
-
-    def hashed_attachments(self, ward: str) -> set[str]:
-        """URLs of a ward's documents already downloaded (with their digest)."""
-        rows = self.db.query(
-            "select t.url from attachments t join articles a on a.id = t.article_id"
-            " where a.ward = ? and t.sha256 is not null",
-            [ward],
-        )
-        return {r["url"] for r in rows}
-
-    def listed_through(self, ward: str) -> set[str]:
-        """Category pages of a ward whose listing was once read to its last page."""
-        rows = self.db.query(
-            "select url from categories where ward = ? and listed_through_at is not null", [ward]
-        )
-        return {r["url"] for r in rows}
-
-    def mark_listed_through(self, category_id: int, seen: str | None = None) -> None:
-        """Record that a category's listing was read to its last page (time never goes back)."""
-        self.db.execute(
-            "update categories set listed_through_at = max(coalesce(listed_through_at, ''), ?)"
-            " where id = ?",
-            [seen or now(), category_id],
-        )
 
     def _index(self, article_id: int, title: str, body: str) -> None:
         """(Re)index an article for search: its text as published, and folded (đ -> d)."""

@@ -16,6 +16,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from wardcrawler.clock import now
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import canonical_article_url, category_url, page_number
 from wardcrawler.items import ArticlePage, PageFailure
@@ -28,7 +29,6 @@ from wardcrawler.reading import (
     listing_items,
 )
 from wardcrawler.spiders.base import RegistrySpider
-from wardcrawler.store import now
 
 LISTINGS = 1000  # scheduling priority of listing pages (articles: 0)
 
