@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,26 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(r) for r in connection.execute(sql, params)]
     finally:
         connection.close()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_json(url: str, process: subprocess.Popen, seconds: float) -> dict:
+    """The JSON at `url` once the server `process` started answers (fails if it dies first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except OSError:
+            assert process.poll() is None, "the server process ended"
+            assert time.monotonic() < deadline, f"no answer from {url} in {seconds} s"
+            time.sleep(0.3)
 
 
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -10,15 +10,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import free_port, wait_for_json
 
 CHROMIUM = os.environ.get("WARDCRAWLER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "build" / "screenshots"
@@ -37,21 +36,12 @@ MOJIBAKE = re.compile(r"Ã.|Æ°|áº|\\u[0-9a-f]{4}")
 @pytest.fixture(scope="module")
 def site(crawl):
     """`wardcrawler serve` on the crawled archive, on a free port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "wardcrawler", "serve", "--db", str(crawl.db),
                "--port", str(port)]  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).close()
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    wait_for_json(base + "/-/versions.json", server, 30)
     yield base
     server.terminate()
     server.wait(timeout=10)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import unicodedata
 import urllib.request
 
 import pytest
 from markupsafe import escape
 
+from tests.conftest import free_port, wait_for_json
 from wardcrawler.normalize import fold
 from wardcrawler.serve import build_metadata, datasette_app
 
@@ -71,12 +69,6 @@ def test_html_page_is_readable_vietnamese(crawl):
     assert title.split()[0] in html
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.timeout(60)
 def test_wardcrawler_serve_any_file_name(crawl, tmp_path):
     db = tmp_path / "my-archive.db"
@@ -86,16 +78,7 @@ def test_wardcrawler_serve_any_file_name(crawl, tmp_path):
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{port}/my-archive/articles.json?_shape=objects&_size=1"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    data = json.load(response)
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "serve did not answer in 30 s"
-                time.sleep(0.3)
+        data = wait_for_json(url, server, 30)
         assert data["rows"][0]["posted_at"] == max(a["posted_at"] for a in crawl.truth["articles"])
         assert "posted_year" in data["facet_results"]
     finally:
@@ -130,16 +113,7 @@ def test_demo_crawls_and_serves_a_populated_archive(tmp_path):
     demo = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/demo/articles.json?_shape=objects&_size=0"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    data = json.load(response)
-                break
-            except OSError:
-                assert demo.poll() is None, demo.stdout.read().decode()
-                assert time.monotonic() < deadline, "demo did not serve in 90 s"
-                time.sleep(0.5)
+        data = wait_for_json(url, demo, 90)
         assert data["filtered_table_rows_count"] > 100
     finally:
         demo.terminate()
