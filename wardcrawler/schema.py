@@ -7,9 +7,10 @@ import sqlite_utils
 from wardcrawler.normalize import fold
 
 SCHEMA_VERSION = 7
-# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase),
-# so `_search` matches whatever spelling people type; remove_diacritics 2 also folds letters
-# with two marks (phường) and old/new tone placement (uỷ/ủy).
+# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase);
+# the archive's Datasette folds queries the same way (`search.folded_query`), so `_search` gives
+# the same articles whatever spelling people type. remove_diacritics 2 also folds letters with
+# two marks (phường) and old/new tone placement (uỷ/ủy) in the published-text columns.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 TABLES: dict[str, dict] = {

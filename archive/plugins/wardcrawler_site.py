@@ -1,7 +1,8 @@
 """Datasette hooks of the wardcrawler archive (loaded by `wardcrawler serve --plugins-dir`).
 
-- SQL functions for the canned queries: `fts_query(text)` (a safe FTS5 query) and
-  `vi_snippet(text, query)` (an excerpt with the hits marked, diacritics or not).
+- SQL functions: `escape_fts` replaced by `folded_query`, so that `?_search=` folds the query
+  like the index's folded copy (every spelling gives the same articles); `fts_query(text)` for
+  the canned queries; `vi_snippet(text, query)` (an excerpt with the hits marked).
 - `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
   ward, streamed, one record per article with its categories and attachments.
 - `/-/capture/{id}`: the raw page of a capture, read from its WARC file (served sandboxed).
@@ -23,7 +24,7 @@ from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
 
 from wardcrawler.export import FORMATS, MEDIA_TYPES, lines, records, valid_since
-from wardcrawler.search import fts_query, vi_snippet
+from wardcrawler.search import folded_query, fts_query, vi_snippet
 from wardcrawler.warc import read_capture
 
 DOWNLOAD_PATH = "/-/download/articles"
@@ -35,8 +36,9 @@ def prepare_jinja2_environment(env):
     env.filters["from_json"] = json.loads
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after Datasette's own functions: ours replaces its escape_fts
 def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, folded_query, deterministic=True)
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("vi_snippet", 2, vi_snippet, deterministic=True)
 

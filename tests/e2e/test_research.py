@@ -214,3 +214,23 @@ def test_datasette_reads_while_a_crawl_holds_a_write_lock(crawl):
     finally:
         writer.execute("rollback")
         writer.close()
+
+
+def test_spellings_are_identical_even_when_a_folded_word_is_ambiguous(tmp_path):
+    """`dang` is also `dạng` (form): every spelling of `Đảng bộ` must still give the same set."""
+    from wardcrawler.normalize import content_hash
+    from wardcrawler.store import Archive, ArticleRecord
+
+    archive = Archive(tmp_path / "wards.db")
+    archive.save_ward({"slug": "w", "name": "Phường", "province": "Hà Nội", "district": None,
+                       "url": "http://w.example/", "family": "hanoi-portal"})  # fmt: skip
+    for key, title in (("1", "Đảng bộ phường họp"), ("2", "Các dạng bộ hồ sơ"), ("3", "Khác")):
+        url, body = f"http://w.example/a/x-{key}.htm", "Nội dung."
+        record = ArticleRecord(
+            "w", key, url, title, None, "", None, body, content_hash(title, body)
+        )
+        archive.save_article(record)
+    archive.close()
+    results = search_ids(tmp_path / "wards.db", ["Đảng bộ", "đảng bộ", "dang bo", "DANG BO"])
+    assert results[0] == {1, 2}
+    assert all(r == results[0] for r in results)
