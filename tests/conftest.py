@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
@@ -27,6 +28,18 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(r) for r in connection.execute(sql, params)]
     finally:
         connection.close()
+
+
+def datasette_get(db: Path, *paths: str, public: bool = False) -> list:
+    """GET paths from one Datasette configured as `wardcrawler serve` configures it."""
+    from wardcrawler.serve import datasette_app
+
+    async def run():
+        ds = datasette_app(db, public=public)
+        await ds.invoke_startup()
+        return [await ds.client.get(path) for path in paths]
+
+    return asyncio.run(run())
 
 
 def free_port() -> int:

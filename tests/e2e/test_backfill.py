@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import FAST, query, run_cli
+from tests.conftest import FAST, datasette_get, query, run_cli
 from wardcrawler.replica import ReplicaServer
 from wardcrawler.replica.wayback import WaybackReplica
 from wardcrawler.wayback import capture_time
@@ -165,18 +165,9 @@ def test_an_article_found_live_and_in_the_archive_is_one_row(tmp_path):
 
 
 def test_raw_page_of_a_web_archive_capture_is_the_archive_copy(backfilled):
-    import asyncio
-
-    from wardcrawler.serve import datasette_app
-
     (row,) = query(backfilled["db"], "select id, archive_url from captures"
                    " where source = 'web-archive' order by id limit 1")  # fmt: skip
 
-    async def fetch():
-        ds = datasette_app(backfilled["db"])
-        await ds.invoke_startup()
-        return await ds.client.get(f"/-/capture/{row['id']}")
-
-    response = asyncio.run(fetch())
+    (response,) = datasette_get(backfilled["db"], f"/-/capture/{row['id']}")
     assert response.status_code == 302
     assert response.headers["location"] == row["archive_url"]

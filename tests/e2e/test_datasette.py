@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -12,20 +11,14 @@ import urllib.request
 import pytest
 from markupsafe import escape
 
-from tests.conftest import free_port, wait_for_json
+from tests.conftest import datasette_get, free_port, wait_for_json
 from wardcrawler.normalize import fold
-from wardcrawler.serve import build_metadata, datasette_app
+from wardcrawler.serve import build_metadata
 
 
 def get(db, path: str):
     """GET a path from a Datasette built as `wardcrawler serve` builds it."""
-
-    async def fetch():
-        ds = datasette_app(db)
-        await ds.invoke_startup()
-        return await ds.client.get(path)
-
-    return asyncio.run(fetch())
+    return datasette_get(db, path)[0]
 
 
 def test_articles_sorted_newest_first_with_facets(crawl):

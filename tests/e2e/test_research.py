@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -13,9 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import datasette_get, run_cli
 from wardcrawler.normalize import fold
-from wardcrawler.serve import datasette_app
 
 SPELLING_GROUPS = [
     ["Đảng bộ", "đảng bộ", "dang bo", "DANG BO", "ĐẢNG BỘ"],
@@ -25,15 +23,7 @@ SPELLING_GROUPS = [
 ]
 
 
-def fetch(db, *paths: str, public: bool = False):
-    """GET paths from one Datasette configured as `wardcrawler serve` configures it."""
-
-    async def run():
-        ds = datasette_app(db, public=public)
-        await ds.invoke_startup()
-        return [await ds.client.get(path) for path in paths]
-
-    return asyncio.run(run())
+fetch = datasette_get
 
 
 def search_ids(db, queries):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import subprocess
@@ -13,9 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import FAST, query, run_cli
+from tests.conftest import FAST, datasette_get, query, run_cli
 from wardcrawler.replica import ReplicaServer
-from wardcrawler.serve import datasette_app
 from wardcrawler.warc import iter_captures, warc_paths
 
 BIN = Path(sys.executable).parent
@@ -137,12 +135,7 @@ def test_raw_page_of_a_capture_from_datasette(archived):
         " where c.kind = 'article' and c.status = 200 order by c.id limit 1",
     )
 
-    async def fetch():
-        ds = datasette_app(archived["db"])
-        await ds.invoke_startup()
-        return await ds.client.get(f"/-/capture/{row['id']}")
-
-    response = asyncio.run(fetch())
+    (response,) = datasette_get(archived["db"], f"/-/capture/{row['id']}")
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == "sandbox"
     assert row["title"].split()[0] in response.text
