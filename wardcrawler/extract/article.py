@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from parsel import Selector
 
@@ -52,7 +54,7 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     body = first_element(page, family.body)
     scope = _article_scope(title_element, body)
     regions = [Selector(root=scope), page] if scope is not None else [page]
-    texts = _short_texts(page, scope)
+    texts = cache(lambda: _short_texts(page, scope))  # only read when a selector misses
     posted_raw = _posted_text(regions, family, texts)
     if not posted_raw:
         raise ExtractionError("no posted date found")
@@ -72,7 +74,7 @@ def extract_article(page: Selector, family: Family, url: str) -> ArticleFields:
     )
 
 
-def _posted_text(regions: list[Selector], family: Family, texts: ScopedTexts) -> str:
+def _posted_text(regions: list[Selector], family: Family, texts: Callable[[], ScopedTexts]) -> str:
     """The meta line or date element (in the article's container first, then anywhere);
     falls back to a dated label near the article."""
     for region in regions:
@@ -81,14 +83,16 @@ def _posted_text(regions: list[Selector], family: Family, texts: ScopedTexts) ->
                 text = clean_text(" ".join(element.css("::text").getall()))
                 if text and parse_posted(text) is not None:
                     return text
-    for region in (texts.inside, texts.outside):
+    for region in (texts().inside, texts().outside):
         dated = [t for t in region if DATE_LABEL_RE.search(t) and parse_posted(t) is not None]
         if dated:
             return min(dated, key=len)  # the date's own element, not a container around it
     return ""
 
 
-def _views_text(regions: list[Selector], family: Family, texts: ScopedTexts) -> str | None:
+def _views_text(
+    regions: list[Selector], family: Family, texts: Callable[[], ScopedTexts]
+) -> str | None:
     """The `Lượt xem: N` fragment from the meta line, else from around the article."""
     for region in regions:
         for css in family.views:
@@ -96,7 +100,7 @@ def _views_text(regions: list[Selector], family: Family, texts: ScopedTexts) -> 
                 found = find_views_text(" ".join(element.css("::text").getall()))
                 if found:
                     return found
-    candidates = texts.inside + (texts.outside if family.views_anywhere else [])
+    candidates = texts().inside + (texts().outside if family.views_anywhere else [])
     return next((found for t in candidates if (found := find_views_text(t))), None)
 
 
