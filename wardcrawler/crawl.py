@@ -25,7 +25,6 @@ from wardcrawler.spiders.wards import WardsSpider
 
 EXIT_OK = 0
 EXIT_CRAWL_FAILED = 1
-EXIT_USAGE = 2  # (click's own, for bad options and registries)
 EXIT_BROKEN_WARDS = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"

@@ -73,13 +73,13 @@ class Recorder:
 
     def _listing(self, item: ListingEntry) -> None:
         self.counts[item.ward]["listed"] += 1
-        category = self._category(item, item.rank)
+        category = self._category(item)
         self.archive.record_listing(
             category, item.ward, item.article_key, item.seen_at, item.article_url
         )
 
     def _listed_through(self, item: ListedThrough) -> None:
-        category = self._category(item, item.rank)
+        category = self._category(item)
         self.archive.mark_listed_through(category, item.seen_at)
 
     def _gone(self, item: ArticleGone) -> None:
@@ -102,11 +102,11 @@ class Recorder:
             self.run_id, item.ward, item.url, item.status, item.reason, item.html
         )
 
-    def _category(self, item: ListingEntry | ListedThrough, rank: int) -> int:
+    def _category(self, item: ListingEntry | ListedThrough) -> int:
         key = (item.ward, item.category_url)
         if key not in self.category_ids:
             self.category_ids[key] = self.archive.category_id(
-                item.ward, item.category_url, item.category_name, rank, item.seen_at
+                item.ward, item.category_url, item.category_name, item.rank, item.seen_at
             )
         return self.category_ids[key]
 
