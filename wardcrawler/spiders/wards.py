@@ -18,8 +18,8 @@ from twisted.python.failure import Failure
 
 from wardcrawler.clock import now
 from wardcrawler.extract.listing import navigation_links
-from wardcrawler.extract.urls import canonical_article_url, category_url, page_number
-from wardcrawler.items import ArticlePage, PageFailure
+from wardcrawler.extract.urls import category_url, page_number
+from wardcrawler.items import ArticlePage, ListingEntry, PageFailure
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import (
     GONE_STATUSES,
@@ -119,10 +119,12 @@ class WardsSpider(RegistrySpider):
         seen = self.listed[(ward.slug, category)]
         new = [key for key in listing.articles.values() if key not in seen]
         seen.update(new)
-        for url, key in listing.articles.items():
-            if key not in self.requested[ward.slug]:
-                canonical = canonical_article_url(ward.family, url, ward.url)
-                yield self.article_request(ward, canonical, key)
+        for entry in items:
+            if (
+                isinstance(entry, ListingEntry)
+                and entry.article_key not in self.requested[ward.slug]
+            ):
+                yield self.article_request(ward, entry.article_url, entry.article_key)
         following = next_page(listing.pages, page_number(response.url))
         if new and following and self.pages_seen[(ward.slug, category)] < self.max_pages:
             self.pages_seen[(ward.slug, category)] += 1
