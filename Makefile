@@ -38,12 +38,12 @@ test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check wardcrawler tests bench archive
-	$(BIN)/ruff format --check wardcrawler tests bench archive
+	$(BIN)/ruff check wardcrawler tests bench
+	$(BIN)/ruff format --check wardcrawler tests bench
 
 format: install
-	$(BIN)/ruff format wardcrawler tests bench archive
-	$(BIN)/ruff check --fix wardcrawler tests bench archive
+	$(BIN)/ruff format wardcrawler tests bench
+	$(BIN)/ruff check --fix wardcrawler tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

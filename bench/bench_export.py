@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from wardcrawler.normalize import content_hash
-from wardcrawler.store import Archive
+from wardcrawler.store.archive import Archive
 
 BODY = "Đảng bộ phường tổ chức hội nghị triển khai nhiệm vụ năm. " * 40  # about 2.4 KB
 

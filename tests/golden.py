@@ -23,7 +23,7 @@ from wardcrawler.extract.listing import extract_listing
 from wardcrawler.extract.urls import article_id, canonical_article_url
 from wardcrawler.items import ArticlePage
 from wardcrawler.portals.families import FAMILIES
-from wardcrawler.recorder import to_record
+from wardcrawler.store.recorder import to_record
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import free_port, wait_for_json
+from tests.helpers import free_port, wait_for_json
 
 CHROMIUM = os.environ.get("WARDCRAWLER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "build" / "screenshots"

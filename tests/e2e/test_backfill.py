@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from tests.conftest import FAST, datasette_get, query, run_cli
+from tests.helpers import FAST, datasette_get, query, run_cli
 from wardcrawler.replica import ReplicaServer
 from wardcrawler.replica.wayback import WaybackReplica
-from wardcrawler.wayback import capture_time
+from wardcrawler.wayback.cdx import capture_time
 
 FIELDS = ("title", "posted_at", "views", "body")
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import FAST, run_cli
-from tests.conftest import query as rows
+from tests.helpers import FAST, run_cli
+from tests.helpers import query as rows
 
 FIELDS = ("title", "posted_at", "views", "body")
 

@@ -11,9 +11,9 @@ import urllib.request
 import pytest
 from markupsafe import escape
 
-from tests.conftest import datasette_get, free_port, wait_for_json
+from tests.helpers import datasette_get, free_port, wait_for_json
 from wardcrawler.normalize import fold
-from wardcrawler.serve import build_metadata
+from wardcrawler.site.serve import build_metadata
 
 
 def get(db, path: str):

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import datasette_get, run_cli
+from tests.helpers import datasette_get, run_cli
 from wardcrawler.normalize import fold
 
 SPELLING_GROUPS = [
@@ -209,7 +209,7 @@ def test_datasette_reads_while_a_crawl_holds_a_write_lock(crawl):
 def test_spellings_are_identical_even_when_a_folded_word_is_ambiguous(tmp_path):
     """`dang` is also `dạng` (form): every spelling of `Đảng bộ` must still give the same set."""
     from wardcrawler.normalize import content_hash
-    from wardcrawler.store import Archive, ArticleRecord
+    from wardcrawler.store.archive import Archive, ArticleRecord
 
     archive = Archive(tmp_path / "wards.db")
     archive.save_ward({"slug": "w", "name": "Phường", "province": "Hà Nội", "district": None,

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import FAST, query, run_cli
+from tests.helpers import FAST, query, run_cli
 from wardcrawler.replica import ReplicaServer
 
 COMPARED = "ward, article_key, title, body, views, posted_at, category_names, gone_status"

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import FAST, datasette_get, query, run_cli
+from tests.helpers import FAST, datasette_get, query, run_cli
 from wardcrawler.replica import ReplicaServer
-from wardcrawler.warc import iter_captures, warc_paths
+from wardcrawler.warc.reader import iter_captures, warc_paths
 
 BIN = Path(sys.executable).parent
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from wardcrawler.cli import cli, parse_overrides
+from wardcrawler.cli import cli
+from wardcrawler.cli.options import parse_overrides
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -57,7 +58,7 @@ def test_overrides_parse_like_scrapy():
 
 
 def test_demo_never_replaces_a_real_archive(tmp_path):
-    from wardcrawler.store import Archive
+    from wardcrawler.store.archive import Archive
 
     archive = Archive(tmp_path / "wards.db")
     archive.save_ward({"slug": "longbien-phucloi", "name": "P", "province": "Hà Nội",
@@ -70,7 +71,7 @@ def test_demo_never_replaces_a_real_archive(tmp_path):
 
 
 def test_export_refuses_an_unknown_ward_and_a_bad_date(tmp_path):
-    from wardcrawler.store import Archive
+    from wardcrawler.store.archive import Archive
 
     Archive(tmp_path / "w#1.db").close()  # an odd file name works too
     db = str(tmp_path / "w#1.db")

@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from tests.golden import PAGES, load, names, run
+from wardcrawler.portals.families import FAMILIES
 
 
 @pytest.mark.parametrize("name", names())
@@ -18,7 +19,7 @@ def test_page_matches_expected(name):
 
 def test_every_family_and_kind_has_fixtures():
     kinds = {(load(n)[0]["family"], load(n)[0]["kind"]) for n in names()}
-    for family in ("liferay-asset-publisher", "hanoi-portal", "liferay-view-content"):
+    for family in FAMILIES:
         assert {(family, "article"), (family, "listing")} <= kinds
 
 

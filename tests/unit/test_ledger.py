@@ -2,8 +2,8 @@
 
 import json
 
-from wardcrawler.ledger import RunLedger, broken_reason
-from wardcrawler.store import Archive
+from wardcrawler.store.archive import Archive
+from wardcrawler.store.ledger import RunLedger, broken_reason
 
 HEALTHY = {"pages": 40, "listed": 60, "parse_failures": 0}
 

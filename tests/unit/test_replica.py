@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from wardcrawler.portals.families import FAMILIES
 from wardcrawler.replica import ReplicaServer
 from wardcrawler.replica.model import Site, url_title
 
 SLOW = 0.3
 SEED_KEY = "chi-bo-to-dan-pho-so-2-ang-bo-phuong-phuc-loi-to-chuc-sinh-hoat-chinh-tri-tu-tuong"
-FAMILIES = ["liferay-asset-publisher", "hanoi-portal", "liferay-view-content"]
 PAGE_PARAM = {
     "liferay-asset-publisher": "?p_p_id=101&p_p_lifecycle=0&_101_delta=10&_101_cur=",
     "hanoi-portal": "?page=",

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from wardcrawler.portals.families import FAMILIES
 from wardcrawler.replica import ReplicaServer
 from wardcrawler.replica.model import Site, vi_number
 
@@ -169,7 +170,7 @@ def test_removed_article_answers_gone_and_leaves_listings(night: dict[str, Any])
         record = {"ward": site.slug, **removed}
         assert record in after["gone"]
     assert sorted(statuses.values()).count(301) == 1
-    for family in KEY:  # every family has a ward answering 410 Gone
+    for family in FAMILIES:  # every family has a ward answering 410 Gone
         assert 410 in {statuses[s.slug] for s in server.wards if s.family == family}
     assert len(after["gone"]) == 7 and after["step"] == 1 and night["before"]["step"] == 0
 
@@ -227,7 +228,7 @@ def test_requests_during_advance_and_reset() -> None:
 
 def test_cli_advances_on_sigusr1(tmp_path: Path) -> None:
     truth_file = tmp_path / "truth.json"
-    command = [sys.executable, "-m", "wardcrawler.replica", "--out", str(tmp_path)]
+    command = [sys.executable, "-m", "wardcrawler", "replica", "--out", str(tmp_path)]
     with subprocess.Popen(
         [*command, "--advance-on-signal"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     ) as proc:

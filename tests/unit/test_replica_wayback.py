@@ -288,9 +288,9 @@ def test_same_seed_same_archive() -> None:
     assert fingerprint(one) != fingerprint(other)
 
 
-def test_module_serves_until_sigterm(tmp_path: Path) -> None:
+def test_cli_serves_the_web_archive_until_sigterm(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "wardcrawler.replica.wayback", "--out", str(tmp_path)],
+        [sys.executable, "-m", "wardcrawler", "replica", "--web-archive", "--out", str(tmp_path)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -4,8 +4,8 @@ import json
 import sqlite3
 
 from wardcrawler.normalize import content_hash
-from wardcrawler.schema import SCHEMA_VERSION
-from wardcrawler.store import Archive, ArticleRecord
+from wardcrawler.store.archive import Archive, ArticleRecord
+from wardcrawler.store.schema import SCHEMA_VERSION
 
 WARD = {
     "slug": "w1", "name": "Phường Một", "province": "Hà Nội", "district": None,
@@ -207,7 +207,7 @@ def test_an_older_search_index_layout_is_rebuilt(tmp_path):
 def test_an_archive_from_a_newer_wardcrawler_is_refused(tmp_path):
     import pytest
 
-    from wardcrawler.schema import NewerArchive
+    from wardcrawler.store.schema import NewerArchive
 
     db = sqlite3.connect(tmp_path / "new.db")
     db.execute(f"pragma user_version = {SCHEMA_VERSION + 1}")

@@ -3,8 +3,8 @@
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from wardcrawler.politeness import retry_after
-from wardcrawler.wayback import (
+from wardcrawler.crawler.middlewares.retry_after import retry_after
+from wardcrawler.wayback.cdx import (
     capture_time,
     cdx_url,
     parse_cdx,

@@ -1,0 +1,1 @@
+"""Site knowledge as data: the portal families and the registry of wards."""

@@ -7,14 +7,11 @@ backfill stores: ``{"wards", "hosts": {slug: host}, "articles": [{"ward", "key",
 "posted_at", "views", "body", "url", "captures": [{"timestamp", "original", "views", "title"}],
 "categories"}], "not_articles": [{"ward", "original", "timestamp", "status", "reason", "key"}],
 "cdx_rows": {host: rows}, "seed"}``.
-`python -m wardcrawler.replica.wayback --out DIR [--seed N]` serves until SIGINT/SIGTERM.
+`wardcrawler replica --web-archive --out DIR [--seed N]` serves it until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
 
-import argparse
-import signal
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -107,36 +104,3 @@ def _pick(capture: Capture, *names: str) -> dict[str, Any]:
 def _host(urlkey: str) -> str:
     """Host name (without `www.`) of a SURT urlkey."""
     return ".".join(reversed(urlkey.split(")", 1)[0].split(",")))
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Serve the archive until SIGINT/SIGTERM; write wards.toml and truth.json; print the URL."""
-    parser = argparse.ArgumentParser(
-        prog="python -m wardcrawler.replica.wayback",
-        description="Serve a fake Wayback Machine of the replica wards on 127.0.0.1.",
-    )
-    parser.add_argument(
-        "--out", type=Path, required=True, help="directory for wards.toml, truth.json"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="content seed (default 0)")
-    parser.add_argument(
-        "--rate-limit-every", type=int, default=17, help="429 every Nth request; 0: never"
-    )
-    args = parser.parse_args(argv)
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        with WaybackReplica(args.seed, args.rate_limit_every) as archive:
-            archive.write(args.out)
-            print(archive.url, flush=True)
-            while not stop.wait(0.1):
-                pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-if __name__ == "__main__":
-    main()

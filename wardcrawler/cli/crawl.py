@@ -1,0 +1,106 @@
+"""The commands that fetch: `crawl` (live portals) and `backfill` (the Wayback Machine)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from wardcrawler.cli.options import (
+    DB_OPTION,
+    SET_OPTION,
+    SLUGS_OPTION,
+    VERBOSE_OPTION,
+    WARDS_OPTION,
+    check_registry,
+    parse_overrides,
+)
+from wardcrawler.paths import default_db
+
+
+@click.command()
+@WARDS_OPTION
+@DB_OPTION
+@SLUGS_OPTION
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-fetch every listing page and every stored article (updates all counters).",
+)
+@click.option(
+    "--refresh-days",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Incremental runs re-fetch articles posted in the last N days [30].",
+)
+@SET_OPTION
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help='WARC files of every response [a warc/ folder beside the database; "off": none].',
+)
+@VERBOSE_OPTION
+def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose) -> None:
+    """Crawl every ward of the registry (or --ward SLUG) into the archive.
+
+    Incremental by default: listings are read newest first until they show nothing new, and
+    only new articles (plus those posted in the last --refresh-days) are fetched.
+
+    Example: wardcrawler crawl --ward longbien-phucloi -s DOWNLOAD_DELAY=2
+    """
+    from wardcrawler.crawler.runner import crawl_settings, run_crawl
+
+    check_registry(wards_file, slugs)
+    overrides = parse_overrides(settings)
+    if full:
+        overrides["WARDCRAWLER_FULL"] = "True"
+    if refresh_days is not None:
+        overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
+    if warc_dir is not None:
+        overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
+    db = db or default_db()
+    sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides), verbose))
+
+
+@click.command()
+@WARDS_OPTION
+@DB_OPTION
+@SLUGS_OPTION
+@click.option(
+    "--from", "since", metavar="YYYY[MM[DD]]", default=None, help="Only captures from this date on."
+)
+@click.option(
+    "--to", "until", metavar="YYYY[MM[DD]]", default=None, help="Only captures up to this date."
+)
+@click.option(
+    "--archive-url",
+    default=None,
+    metavar="URL",
+    help="The web archive [https://web.archive.org]; a mirror or a test double.",
+)
+@SET_OPTION
+@VERBOSE_OPTION
+def backfill(wards_file, db, slugs, since, until, archive_url, settings, verbose) -> None:
+    """Archive what the Wayback Machine kept of the wards' (vanished) portals.
+
+    Lists each ward's captures (host and aliases) with the CDX API, fetches the raw captures
+    of article and listing pages (one request a second), extracts them like live pages.
+
+    Example: wardcrawler backfill --ward longbien-phucloi --from 2020 --to 2025
+    """
+    from wardcrawler.crawler.runner import crawl_settings, run_crawl
+    from wardcrawler.crawler.spiders.wayback import WaybackSpider
+
+    check_registry(wards_file, slugs)
+    overrides = parse_overrides(settings)
+    for name, value in (("FROM", since), ("TO", until), ("ARCHIVE_URL", archive_url)):
+        if value:
+            overrides[f"WARDCRAWLER_{name}"] = value
+    for value in (since, until):
+        if value and not (value.isdigit() and 4 <= len(value) <= 14):
+            raise click.BadParameter(f"expected YYYY[MM[DD[hhmmss]]], got {value!r}")
+    db = db or default_db()
+    settings_ = crawl_settings(db, wards_file, list(slugs), overrides)
+    sys.exit(run_crawl(settings_, verbose, WaybackSpider))

@@ -1,0 +1,1 @@
+"""Scrapy wiring: settings, spiders, middlewares, the archive pipeline and the crawl runner."""

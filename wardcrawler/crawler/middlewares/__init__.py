@@ -1,0 +1,1 @@
+"""The crawl's Scrapy components: incremental crawling, WARC capture, Retry-After."""

@@ -1,0 +1,65 @@
+"""The archive pipeline: items into the archive through the Recorder, and the crawl-run ledger."""
+
+from __future__ import annotations
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from wardcrawler.crawler.shared import (
+    BROKEN_STAT,
+    FIRST_STAT,
+    LAST_STAT,
+    PAGES_STAT,
+    RUN_STAT,
+    shared_archive,
+)
+from wardcrawler.store.ledger import RunLedger
+from wardcrawler.store.recorder import Recorder
+
+
+class ArchivePipeline:
+    """Stores every item in the archive database and keeps the run's per-ward figures."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.archive = shared_archive(self.crawler)
+        self.ledger = RunLedger(self.archive.db)
+        full = self.crawler.settings.getbool("WARDCRAWLER_FULL")
+        self.mode = self.crawler.spider.mode or ("full" if full else "incremental")
+        wards = self.crawler.spider.wards
+        for ward in wards:
+            self.archive.save_ward(ward.row())
+        run_id = self.ledger.start([w.slug for w in wards], self.mode)
+        self.crawler.stats.set_value(RUN_STAT, run_id)
+        self.recorder = Recorder(self.archive, self.ledger, run_id)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """Close the run in the ledger, with the reason Scrapy gives (known only now)."""
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        per_ward = {w.slug: self.figures(w.slug, stats) for w in spider.wards}
+        broken = self.ledger.finish(self.recorder.run_id, per_ward, stats)
+        broken.update(getattr(spider, "broken", {}))
+        self.crawler.stats.set_value(BROKEN_STAT, broken)
+        self.archive.close()
+
+    def figures(self, ward: str, stats: dict) -> dict:
+        """The run's figures for one ward."""
+        first, last = stats.get(FIRST_STAT.format(ward)), stats.get(LAST_STAT.format(ward))
+        return {
+            "pages": stats.get(PAGES_STAT.format(ward), 0),
+            **self.recorder.figures(ward),
+            "duration_seconds": round(last - first, 3) if first and last else 0.0,
+        }
+
+    def process_item(self, item):
+        if not self.recorder.record(item):
+            raise DropItem(f"unknown item type {type(item).__name__}")
+        return item

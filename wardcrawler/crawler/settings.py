@@ -1,0 +1,55 @@
+"""Scrapy settings: polite defaults, the store pipeline. Override any with `-s NAME=VALUE`."""
+
+BOT_NAME = "wardcrawler"
+SPIDER_MODULES = ["wardcrawler.crawler.spiders"]
+NEWSPIDER_MODULE = "wardcrawler.crawler.spiders"
+
+USER_AGENT = "wardcrawler/0.1 (+https://github.com/wardcrawler/wardcrawler; archive of ward news)"
+ROBOTSTXT_OBEY = True
+
+# One request at a time per portal, about a second apart, slower if the portal is slow.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_ITEMS = 10
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no control server for unattended runs
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {"wardcrawler.crawler.pipelines.ArchivePipeline": 500}
+SPIDER_MIDDLEWARES = {"wardcrawler.crawler.middlewares.incremental.IncrementalMiddleware": 950}
+# Closest to the network: captures responses before decompression, redirects and retries.
+DOWNLOADER_MIDDLEWARES = {
+    "wardcrawler.crawler.middlewares.warc_capture.WarcCaptureMiddleware": 990,
+    # 429 and Retry-After, before retries
+    "wardcrawler.crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+}
+
+# wardcrawler's own settings.
+WARDCRAWLER_DB = "archive/wards.db"
+WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
+WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
+WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category page, a guard against endless pagers
+WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article
+WARDCRAWLER_REFRESH_DAYS = 30  # incremental runs re-fetch articles posted this recently
+WARDCRAWLER_ATTACHMENT_MAX_BYTES = 20_000_000  # documents linked from articles; 0: none
+WARDCRAWLER_WARC_DIR = ""  # empty: a `warc/` folder beside the database; "off": no WARC files
+WARDCRAWLER_WARC_MAX_BYTES = 500_000_000  # rotate WARC files at about this size
+WARDCRAWLER_THROTTLED_RETRIES = 20  # tries of a request answered 429 (waiting as asked)
+# `wardcrawler backfill`: the web archive and the captures to read.
+WARDCRAWLER_ARCHIVE_URL = "https://web.archive.org"
+WARDCRAWLER_FROM = ""  # YYYY[MM[DD...]]: captures from
+WARDCRAWLER_TO = ""  # YYYY[MM[DD...]]: captures until
+WARDCRAWLER_CDX_PAGE_SIZE = 1000

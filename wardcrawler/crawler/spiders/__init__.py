@@ -1,0 +1,1 @@
+"""The spiders: live portals (`wards`) and the web archive (`wayback`)."""

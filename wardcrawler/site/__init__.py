@@ -1,0 +1,1 @@
+"""The archive's Datasette site: serving, search, downloads, the plugin, templates, metadata."""

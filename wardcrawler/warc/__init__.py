@@ -1,0 +1,1 @@
+"""WARC captures: writing every response, reading them back, rebuilding an archive from them."""
