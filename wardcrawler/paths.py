@@ -20,3 +20,11 @@ def archive_dir() -> Path:
 def default_db() -> Path:
     """The default archive database, `archive/wards.db`."""
     return archive_dir() / "wards.db"
+
+
+def warc_dir_beside(db: Path | str) -> Path:
+    """The WARC folder of an archive: `warc/` beside it, or `{stem}-warc/` (the demo's) if that is
+    where its captures are."""
+    db = Path(db)
+    own = db.with_name(f"{db.stem}-warc")
+    return own if own.is_dir() and not (db.parent / "warc").is_dir() else db.parent / "warc"

@@ -8,12 +8,16 @@ that it applies only to the archive's Datasette, not to every Datasette of the e
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 import yaml
+
+from wardcrawler.paths import warc_dir_beside
 
 SITE = Path(__file__).resolve().parent
 SHIPPED_METADATA = SITE / "metadata.yml"
@@ -47,7 +51,7 @@ def build_metadata(db_path: Path | str, warc_dir: Path | str | None = None) -> d
     override = Path(db_path).parent / USER_METADATA
     if override.is_file():
         metadata = merged(metadata, load_yaml(override))
-    folder = warc_dir or Path(db_path).parent / "warc"
+    folder = warc_dir or warc_dir_beside(db_path)
     metadata.setdefault("plugins", {}).setdefault("wardcrawler", {})["warc_dir"] = str(folder)
     return metadata
 
@@ -93,12 +97,19 @@ def renamed(metadata: dict, stem: str) -> dict:
 
 
 def write_metadata(db_path: Path | str, warc_dir: Path | str | None = None) -> Path:
-    """Write the metadata for `db_path` to a temporary JSON file and return its path."""
+    """Write the metadata for `db_path` to a JSON file and return its path.
+
+    One file per database in the temporary folder, replaced atomically at each start, so that
+    serving never leaves a trail of files behind.
+    """
+    key = hashlib.sha256(str(Path(db_path).resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"wardcrawler-metadata-{key}.json"
     with tempfile.NamedTemporaryFile(
-        "w", suffix=".json", prefix="wardcrawler-metadata-", delete=False, encoding="utf-8"
+        "w", dir=path.parent, prefix=f"{path.stem}-", delete=False, encoding="utf-8"
     ) as handle:
         json.dump(build_metadata(db_path, warc_dir), handle, ensure_ascii=False)
-    return Path(handle.name)
+    os.replace(handle.name, path)
+    return path
 
 
 def settings(public: bool = False) -> dict[str, int | bool]:

@@ -28,7 +28,7 @@ def warc_dir_for(db: Path | str, setting: str | None) -> Path | None:
     """The WARC folder: the setting, else `warc/` beside the database; None when off."""
     if setting and setting.strip().lower() in OFF:
         return None
-    return Path(setting) if setting else Path(db).parent / "warc"
+    return Path(setting) if setting else Path(db).parent / "warc"  # a new archive's folder
 
 
 class WarcCaptureMiddleware:
