@@ -26,7 +26,7 @@ from wardcrawler.site.export import FORMATS
     "--warc-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="WARC files, for the raw pages of captures [warc/ beside the database].",
+    help="WARC files, for the raw pages of captures [warc/ (or STEM-warc/) beside the database].",
 )
 def serve(db, host, port, public, warc_dir) -> None:  # fmt: skip
     """Serve the archive with Datasette and the archive's site (metadata.yml beside the
