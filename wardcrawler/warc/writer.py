@@ -77,6 +77,7 @@ class WarcFiles:
             target,
             "response",
             payload=BytesIO(body),
+            length=len(body),
             http_headers=StatusAndHeaders(
                 f"{status} {_reason(status)}", _headers(response_headers), protocol=protocol
             ),
@@ -86,6 +87,7 @@ class WarcFiles:
             target,
             "request",
             payload=BytesIO(request_body),
+            length=len(request_body),
             http_headers=StatusAndHeaders(
                 f"{method} {_path(target)} HTTP/1.1",
                 _headers(request_headers),
@@ -99,10 +101,12 @@ class WarcFiles:
         writer.write_record(response_record)
         length = handle.tell() - offset
         writer.write_record(request_record)
+        meta_bytes = json.dumps(meta, ensure_ascii=False).encode()
         metadata = writer.create_warc_record(
             target,
             "metadata",
-            payload=BytesIO(json.dumps(meta, ensure_ascii=False).encode()),
+            payload=BytesIO(meta_bytes),
+            length=len(meta_bytes),
             warc_content_type=METADATA_TYPE,
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
         )

@@ -21,7 +21,7 @@ def retry_after(value: bytes | None, attempt: int) -> float:
     """Seconds to wait: the header's (seconds or an HTTP date), else 1, 2, 4... capped."""
     if value:
         text = value.decode("latin-1").strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return min(float(text), MAX_WAIT)
         try:
             when = parsedate_to_datetime(text)
