@@ -11,6 +11,9 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 CONCURRENT_ITEMS = 10
+# Scrapy's own downloader lets a slot start all its queued requests at once when there is no
+# download delay; this one keeps each portal to CONCURRENT_REQUESTS_PER_DOMAIN whatever the delay.
+DOWNLOADER = "wardcrawler.crawler.downloader.PoliteDownloader"
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
@@ -30,8 +33,10 @@ LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"wardcrawler.crawler.pipelines.ArchivePipeline": 500}
 SPIDER_MIDDLEWARES = {"wardcrawler.crawler.middlewares.incremental.IncrementalMiddleware": 950}
-# Closest to the network: captures responses before decompression, redirects and retries.
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100): nothing, not even robots.txt, is asked of a host off the site.
+    "wardcrawler.crawler.middlewares.own_site.OwnSiteMiddleware": 50,
+    # Closest to the network: captures responses before decompression, redirects and retries.
     "wardcrawler.crawler.middlewares.warc_capture.WarcCaptureMiddleware": 990,
     # 429 and Retry-After, before retries
     "wardcrawler.crawler.middlewares.retry_after.RetryAfterMiddleware": 560,

@@ -5,8 +5,10 @@ Spiders, middlewares and pipelines all import from here, so none of them depends
 
 from __future__ import annotations
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 
+from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.store.archive import Archive
 
 PAGES_STAT = "wardcrawler/pages/{}"
@@ -23,3 +25,12 @@ def shared_archive(crawler: Crawler) -> Archive:
         archive = Archive(crawler.settings.get("WARDCRAWLER_DB"))
         crawler._wardcrawler_archive = archive
     return archive
+
+
+def ward_of(crawler: Crawler, request: Request) -> Ward | None:
+    """The ward a request belongs to (robots.txt requests carry none: found by host)."""
+    ward = request.cb_kwargs.get("ward")
+    if isinstance(ward, Ward):
+        return ward
+    host = netloc_of(request.url)
+    return next((w for w in getattr(crawler.spider, "wards", []) if host in w.netlocs), None)

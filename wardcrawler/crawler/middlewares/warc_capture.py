@@ -17,8 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from wardcrawler.clock import now
-from wardcrawler.crawler.shared import RUN_STAT, shared_archive
-from wardcrawler.portals.registry import Ward, netloc_of
+from wardcrawler.crawler.shared import RUN_STAT, shared_archive, ward_of
+from wardcrawler.portals.registry import Ward
 from wardcrawler.warc.writer import WarcFiles
 
 OFF = ("off", "none", "false", "0")
@@ -59,7 +59,7 @@ class WarcCaptureMiddleware:
         return self.files
 
     def process_response(self, request, response):
-        ward = self.ward_of(request)
+        ward = ward_of(self.crawler, request)
         if ward is None:
             return response
         meta = self.metadata(request, ward)
@@ -89,14 +89,6 @@ class WarcCaptureMiddleware:
             }  # fmt: skip
         )
         return response
-
-    def ward_of(self, request) -> Ward | None:
-        """The ward a request belongs to (robots.txt requests carry none: found by host)."""
-        ward = request.cb_kwargs.get("ward")
-        if isinstance(ward, Ward):
-            return ward
-        host = netloc_of(request.url)
-        return next((w for w in self.crawler.spider.wards if host in w.netlocs), None)
 
     def metadata(self, request, ward: Ward) -> dict:
         """What re-extraction needs to know about this response."""

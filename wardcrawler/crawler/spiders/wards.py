@@ -11,16 +11,17 @@ from collections import defaultdict
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from wardcrawler.clock import now
+from wardcrawler.crawler.failures import failure_reason
+from wardcrawler.crawler.middlewares.own_site import LeftTheSite
 from wardcrawler.crawler.spiders.base import RegistrySpider
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import category_url, page_number
-from wardcrawler.items import ArticlePage, ListingEntry, PageFailure
+from wardcrawler.items import ArticleGone, ArticlePage, ListingEntry, PageFailure
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import (
     GONE_STATUSES,
@@ -152,22 +153,33 @@ class WardsSpider(RegistrySpider):
         yield from attachment_items(fetched(response), ward, key, response.request.url)
 
     def failed(self, failure: Failure):
-        """A request that failed after retries: a vanished article, or a recorded failure."""
+        """A request that ended without a page: a tombstone of a vanished article, or a failure
+        recorded with its reason (every request that yields nothing leaves a row)."""
         request = failure.request
         ward = request.cb_kwargs["ward"]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # forbidden by robots.txt: not a failure
+        key = request.meta.get("article_key") if request.meta.get("kind") == "article" else None
         if failure.check(HttpError):
             response = failure.value.response
-            key = request.meta.get("article_key")
-            if key and request.meta.get("kind") == "article" and response.status in GONE_STATUSES:
+            if key and response.status in GONE_STATUSES:
                 yield from article_items(fetched(response), ward, key)  # a tombstone
                 return
             status, reason = response.status, f"HTTP {response.status}"
+        elif failure.check(LeftTheSite) and key:
+            yield moved_away(request, ward, key, failure.value.url)
+            return
         else:
-            status, reason = None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            status, reason = None, failure_reason(failure, self.crawler.settings)
         self.logger.warning("failed %s: %s", request.url, reason)
-        yield PageFailure(ward.slug, request.url, status, reason)
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        yield PageFailure(ward.slug, url, status, reason)
+
+
+def moved_away(request: scrapy.Request, ward: Ward, key: str, location: str) -> ArticleGone:
+    """The tombstone of an article whose page now redirects off the ward's site."""
+    asked = request.meta["redirect_urls"][0]
+    reasons = request.meta.get("redirect_reasons") or [301]
+    status = reasons[0] if isinstance(reasons[0], int) else 200  # 200: a meta refresh
+    return ArticleGone(ward.slug, key, asked, status, location, now())
 
 
 def next_page(pages: list[str], here: int) -> str | None:
