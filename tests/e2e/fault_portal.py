@@ -8,6 +8,7 @@ requests in flight at once; the foreign host (on 127.0.0.2) records every reques
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import select
 import socket
@@ -18,12 +19,15 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CATEGORY = "tin-tuc"
+ENDLESS = "vo-tan"  # a category whose pager never ends
 TITLE = "Phường tổ chức hội nghị tổng kết công tác năm"
 POSTED = "08:15 03/12/2025"
 BODY = "Sáng nay, Ủy ban nhân dân phường tổ chức hội nghị tổng kết ./."
 # fault -> the article's numeric ID (the hanoi-portal identity)
 FAULTS = {
     "ok": "2712250800000000001",
+    "ok2": "2712250800000000011",
+    "ok3": "2712250800000000012",
     "foreign": "2712250800000000002",
     "loop": "2712250800000000003",
     "large": "2712250800000000004",
@@ -60,12 +64,12 @@ def article_html(title: str = TITLE, padding: str = "") -> bytes:
 </div></body></html>""".encode()
 
 
-def listing_html() -> bytes:
-    """The category page, linking every fault's article."""
+def listing_html(faults) -> bytes:
+    """The category page, linking the articles of these faults."""
     items = "".join(
         f'<div class="box-stream-item"><h3><a class="box-stream-link-title" '
         f'href="{article_path(f)}">Bài {f}</a></h3></div>'
-        for f in FAULTS
+        for f in faults
     )
     return (
         f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></head><body>'
@@ -74,30 +78,65 @@ def listing_html() -> bytes:
     ).encode()
 
 
+def endless_html(page: int, night: int = 0) -> bytes:
+    """A page of a pager that never ends: three new articles and a link to the next page (every
+    night, every page shows other articles)."""
+    links = "".join(
+        f'<div class="box-stream-item"><h3><a class="box-stream-link-title" '
+        f'href="/{ENDLESS}/bai-{page}-{i}-2{night}{page:08d}{i:09d}.htm">Bài {page}.{i}</a>'
+        "</h3></div>"
+        for i in range(3)
+    )
+    return (
+        f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></head><body>'
+        f'<div class="box-category"><h1 class="box-category-title">Vô tận</h1>'
+        f'<div class="box-stream">{links}</div>'
+        f'<a class="view-more" href="/{ENDLESS}?page={page + 1}">Xem thêm</a></div></body></html>'
+    ).encode()
+
+
 @dataclass
 class Log:
-    """What a server saw: every path, and the most requests it had in flight at once."""
+    """What a server saw: every request's path and when it was being answered."""
 
     paths: list[str] = field(default_factory=list)
-    in_flight: int = 0
-    most_in_flight: int = 0
+    times: list[float] = field(default_factory=list)
+    spans: list[tuple[float, float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def enter(self, path: str) -> None:
+    def answer(self, path: str, respond) -> None:
+        """Log a request and answer it with `respond()`."""
+        start = time.monotonic()
         with self.lock:
             self.paths.append(path)
-            self.in_flight += 1
-            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.times.append(start)
+        try:
+            respond()
+        finally:
+            with self.lock:
+                self.spans.append((start, time.monotonic(), path))
 
-    def leave(self) -> None:
-        with self.lock:
-            self.in_flight -= 1
+    def most_in_flight(self, *leave_out: str) -> int:
+        """The most requests answered at once, leaving out paths that hold any of `leave_out`."""
+        events = sorted(
+            (moment, step)
+            for start, end, path in self.spans
+            if not any(part in path for part in leave_out)
+            for moment, step in ((start, 1), (end, -1))
+        )
+        most = current = 0
+        for _, step in events:
+            current += step
+            most = max(most, current)
+        return most
 
 
 class FaultPortal:
     """The portal on 127.0.0.1 and the foreign host on 127.0.0.2, as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, faults=tuple(FAULTS), robots: str = "", endless: bool = False) -> None:
+        self.faults, self.robots, self.endless = faults, robots, endless
+        self.night = 0  # the endless pager shows other articles each night
         self.log, self.foreign_log = Log(), Log()
         self.moved: set[str] = set()  # faults whose article now redirects to the foreign host
         self.servers = [self._server("127.0.0.1", self._portal), self._server("127.0.0.2", None)]
@@ -107,16 +146,14 @@ class FaultPortal:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
-                log.enter(self.path)
-                try:
-                    if route is None:
-                        self._send(200, article_html("Nội dung của một trang khác"))
-                    else:
-                        route(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    log.leave()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    log.answer(self.path, lambda: self.respond())
+
+            def respond(self) -> None:
+                if route is None:
+                    self._send(200, article_html("Nội dung của một trang khác"))
+                else:
+                    route(self)
 
             def _send(self, status: int, body: bytes, **headers: str) -> None:
                 self.send_response(status)
@@ -146,18 +183,27 @@ class FaultPortal:
         """The registry TOML of the hostile ward."""
         return (
             '[[ward]]\nslug = "fault-ward"\nname = "Phường Thử Lỗi"\nprovince = "Hà Nội"\n'
-            f'url = "{self.url}"\nfamily = "hanoi-portal"\ncategories = ["{CATEGORY}"]\n'
+            f'url = "{self.url}"\nfamily = "hanoi-portal"\ncategories = {self.categories()}\n'
         )
+
+    def categories(self) -> list[str]:
+        """The category paths of the ward: the faults' listing, and the endless one if asked."""
+        return [CATEGORY, ENDLESS] if self.endless else [CATEGORY]
 
     def _portal(self, handler) -> None:
         path = handler.path.split("?")[0]
         fault = next((f for f in FAULTS if path == article_path(f)), None)
         time.sleep(0.02)  # long enough for concurrent requests to overlap
         if path == "/robots.txt":
-            body = b"User-agent: *\nDisallow: /cam/\n"
+            body = f"User-agent: *\nDisallow: /cam/\n{self.robots}".encode()
             return handler._send(200, body, Content_Type="text/plain")
+        if path == f"/{ENDLESS}":
+            page = int(handler.path.partition("page=")[2] or 1)
+            return handler._send(200, endless_html(page, self.night))
+        if path.startswith(f"/{ENDLESS}/"):
+            return handler._send(200, article_html())
         if path == f"/{CATEGORY}":
-            return handler._send(200, listing_html())
+            return handler._send(200, listing_html(self.faults))
         if path.startswith("/loop"):
             return handler._send(302, b"", Location=f"/loop{len(path) % 2}")
         if fault in self.moved or fault == "foreign":
@@ -177,7 +223,7 @@ class FaultPortal:
             handler.wfile.flush()
             handler.connection.shutdown(2)
             return None
-        if fault in ("ok", "robots"):
+        if fault in ("ok", "ok2", "ok3", "robots"):
             return handler._send(200, article_html())
         return handler._send(404, b"not here")
 

@@ -21,6 +21,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+# Pages: article and listing pages weigh 50-300 kB (a few MB with pasted images); the limit also
+# caps decompressed bodies (gzip bombs). Documents have their own WARDCRAWLER_ATTACHMENT_MAX_BYTES.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -38,6 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
     "wardcrawler.crawler.middlewares.own_site.OwnSiteMiddleware": 50,
     # Closest to the network: captures responses before decompression, redirects and retries.
     "wardcrawler.crawler.middlewares.warc_capture.WarcCaptureMiddleware": 990,
+    "wardcrawler.crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 980,
     # 429 and Retry-After, before retries
     "wardcrawler.crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
 }
@@ -46,12 +51,14 @@ DOWNLOADER_MIDDLEWARES = {
 WARDCRAWLER_DB = "archive/wards.db"
 WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
 WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
-WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category page, a guard against endless pagers
+WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category and run: a guard against endless pagers
+WARDCRAWLER_CATCHUP_LISTING_PAGES = 20  # incremental runs: pages of new articles per category
 WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article
 WARDCRAWLER_REFRESH_DAYS = 30  # incremental runs re-fetch articles posted this recently
 WARDCRAWLER_ATTACHMENT_MAX_BYTES = 20_000_000  # documents linked from articles; 0: none
 WARDCRAWLER_WARC_DIR = ""  # empty: a `warc/` folder beside the database; "off": no WARC files
 WARDCRAWLER_WARC_MAX_BYTES = 500_000_000  # rotate WARC files at about this size
+WARDCRAWLER_MAX_CRAWL_DELAY = 60.0  # seconds: the most of a robots.txt Crawl-delay honoured
 WARDCRAWLER_THROTTLED_RETRIES = 20  # tries of a request answered 429 (waiting as asked)
 # `wardcrawler backfill`: the web archive and the captures to read.
 WARDCRAWLER_ARCHIVE_URL = "https://web.archive.org"

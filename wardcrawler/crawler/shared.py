@@ -16,6 +16,7 @@ FIRST_STAT = "wardcrawler/first_response/{}"
 LAST_STAT = "wardcrawler/last_response/{}"
 BROKEN_STAT = "wardcrawler/broken"
 RUN_STAT = "wardcrawler/run_id"
+PAGER_STOPPED_STAT = "wardcrawler/pager_stopped"  # categories whose pager a guard stopped
 
 
 def shared_archive(crawler: Crawler) -> Archive:

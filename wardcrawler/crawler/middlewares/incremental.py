@@ -6,7 +6,10 @@ following a category's pager once a listing page shows nothing new (a category w
 was never read to its end is still paged through, so an interrupted first crawl is completed).
 In both modes it re-fetches stored articles by their stored URL: all of them with
 `WARDCRAWLER_FULL` (which also tombstones those that vanished), else those posted within
-`WARDCRAWLER_REFRESH_DAYS`, whose views and text still change.
+`WARDCRAWLER_REFRESH_DAYS`, whose views and text still change. A category already read to its
+end is paged through for at most `WARDCRAWLER_CATCHUP_LISTING_PAGES` pages of new articles in one
+incremental run (a pager that keeps showing new links is a trap, not a night's news): the stop is
+recorded, and `--full` reads the category through.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from datetime import datetime, timedelta
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from wardcrawler.crawler.shared import shared_archive
-from wardcrawler.items import ListingEntry
+from wardcrawler.crawler.shared import PAGER_STOPPED_STAT, shared_archive
+from wardcrawler.items import ListingEntry, PageFailure
 from wardcrawler.normalize import VIETNAM_TZ
 
 SKIPPED_STAT = "wardcrawler/incremental/skipped_known_articles"
@@ -36,6 +39,8 @@ class IncrementalMiddleware:
         self.known: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.through: dict[str, set[str]] = {}
         self.hashed: dict[str, set[str]] = {}
+        self.catchup = settings.getint("WARDCRAWLER_CATCHUP_LISTING_PAGES", 20)
+        self.paged: dict[tuple[str, str], int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -84,7 +89,8 @@ class IncrementalMiddleware:
         entries = [i for i in output if isinstance(i, ListingEntry)]
         stale = all(e.article_key in known for e in entries)
         category = response.request.cb_kwargs.get("category")
-        stop_paging = stale and category in self.through.get(ward, set())
+        through = category in self.through.get(ward, set())
+        stop_paging = stale and through
         kept = []
         for item in output:
             kind = item.meta.get("kind") if isinstance(item, Request) else None
@@ -92,6 +98,20 @@ class IncrementalMiddleware:
                 self.crawler.stats.inc_value(SKIPPED_STAT)
             elif kind == "listing" and stop_paging:
                 self.crawler.stats.inc_value(STOPPED_STAT)
+            elif kind == "listing" and through and self.caught_up(ward, category):
+                kept.append(self.catchup_stopped(ward, category, item.url))
             else:
                 kept.append(item)
         return kept
+
+    def caught_up(self, ward: str, category: str) -> bool:
+        """Whether this run has read as many new pages of a read-through category as it may."""
+        pages = self.paged[(ward, category)] = self.paged.get((ward, category), 0) + 1
+        return pages > self.catchup
+
+    def catchup_stopped(self, ward: str, category: str, url: str) -> PageFailure:
+        """The record of a read-through category whose pager kept showing new articles."""
+        self.crawler.stats.inc_value(PAGER_STOPPED_STAT)
+        reason = (f"pager stopped after {self.catchup} pages of new articles of {category} "
+                  "(WARDCRAWLER_CATCHUP_LISTING_PAGES): crawl --full reads it through")  # fmt: skip
+        return PageFailure(ward, url, None, reason)

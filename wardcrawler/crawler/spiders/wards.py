@@ -18,10 +18,11 @@ from twisted.python.failure import Failure
 from wardcrawler.clock import now
 from wardcrawler.crawler.failures import failure_reason
 from wardcrawler.crawler.middlewares.own_site import LeftTheSite
+from wardcrawler.crawler.shared import PAGER_STOPPED_STAT
 from wardcrawler.crawler.spiders.base import RegistrySpider
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import category_url, page_number
-from wardcrawler.items import ArticleGone, ArticlePage, ListingEntry, PageFailure
+from wardcrawler.items import ArticleGone, ArticlePage, ListedThrough, ListingEntry, PageFailure
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.reading import (
     GONE_STATUSES,
@@ -127,9 +128,23 @@ class WardsSpider(RegistrySpider):
             ):
                 yield self.article_request(ward, entry.article_url, entry.article_key)
         following = next_page(listing.pages, page_number(response.url))
-        if new and following and self.pages_seen[(ward.slug, category)] < self.max_pages:
+        if not (new and following):
+            return
+        if self.pages_seen[(ward.slug, category)] < self.max_pages:
             self.pages_seen[(ward.slug, category)] += 1
             yield self.listing_request(ward, following, category, rank)
+        else:
+            yield from self.pager_stopped(ward, category, listing.name or category, following, rank)
+
+    def pager_stopped(self, ward: Ward, category: str, name: str, following: str, rank: int):
+        """The guard against endless pagers stopped a category: recorded, and the category
+        counts as read to its end, so that incremental runs only read its newest pages."""
+        self.crawler.stats.inc_value(PAGER_STOPPED_STAT)
+        reason = (f"pager stopped after {self.max_pages} listing pages of {category} "
+                  "(WARDCRAWLER_MAX_LISTING_PAGES): an endless pager?")  # fmt: skip
+        self.logger.warning("%s: %s", ward.slug, reason)
+        yield PageFailure(ward.slug, following, None, reason)
+        yield ListedThrough(ward.slug, category, name, now(), rank)
 
     def parse_article(self, response: Response, ward: Ward, key: str):
         """One article page: its fields, a tombstone if it redirects away, or a failure."""
