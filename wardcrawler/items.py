@@ -44,6 +44,7 @@ class ArticlePage:
     url: str
     fields: ArticleFields
     seen_at: str | None = None
+    text_flag: str | None = None  # how the page's text was read, when unusually (an encoding)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class ArticleGone:
     status: int
     location: str | None = None
     seen_at: str | None = None
+    reason: str | None = None  # why, when the article turns out not to be stored
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Field normalisation: text as published (NFC, collapsed spaces), dates, view counts, folding.
 
-Stored text is never rewritten beyond Unicode NFC and whitespace collapsing; `fold` produces the
-separate search form (no marks, đ -> d, lowercase).
+Stored text is never rewritten beyond Unicode NFC, whitespace collapsing and dropping control
+characters; `fold` produces the separate search form (no marks, đ -> d, lowercase). Text typed
+in a legacy Vietnamese font (TCVN3, VNI) is converted by viparse; dates that cannot be (31/02)
+or that lie after the fetch are told apart from dates that are merely missing.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+# A posting time later than the fetch by more than this is no clock skew: the date is wrong.
+CLOCK_SKEW = timedelta(days=1)
 
 _SPACE_RE = re.compile(r"\s+")
+# C0 controls, DEL and C1 controls that are not whitespace (the whitespace ones, tab, newline,
+# CR, VT, FF, U+001C-U+001F and NEL, collapse to a space like any other whitespace).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _TIME_RE = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?![\d/])")
 _OFFSET_RE = re.compile(r"\((?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\)", re.IGNORECASE)
@@ -22,10 +30,119 @@ _VIEWS_RE = re.compile(r"(?:lượt\s+xem|lượt\s+đọc)\s*:?\s*(\d[\d.,\s]*)
 
 
 def clean_text(text: str | None) -> str:
-    """NFC-normalise, collapse whitespace runs (NBSP included) to one space, and trim."""
+    """NFC-normalise, drop control characters, collapse whitespace runs (NBSP included) to one
+    space, and trim."""
     if not text:
         return ""
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = _CONTROL_RE.sub("", unicodedata.normalize("NFC", text))
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    """The non-ASCII letters of the Vietnamese alphabet: its vowels with each tone, and đ/Đ."""
+    vowels = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+    letters = {unicodedata.normalize("NFC", v + t) for v in vowels + vowels.upper() for t in tones}
+    return frozenset(c for c in letters | {"đ", "Đ"} if not c.isascii())
+
+
+VIETNAMESE_LETTERS = _vietnamese_letters()
+# Text pasted from a legacy font holds only Latin-1 (and Windows-1252) look-alikes of letters.
+_CP1252_HIGH = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", "ignore"))
+LEGACY_FONTS = ("tcvn3", "vni")
+PLAUSIBLE_SHARE = 0.95  # share of non-ASCII letters that are Vietnamese in Vietnamese text
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_VOWEL_RUN_RE = re.compile("[aeiouy]+")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+SAMPLE_CHARS = 1 << 18  # how much of a long page is read to judge whether it is Vietnamese
+
+
+def vietnamese_share(text: str) -> float | None:
+    """Share of the non-ASCII letters of a text that are Vietnamese letters (None: no such
+    letter): near 1 for Vietnamese, far lower for mojibake and legacy-font text."""
+    counts = Counter(_NON_ASCII_RE.findall(unicodedata.normalize("NFC", text)))
+    letters = {c: n for c, n in counts.items() if c.isalpha()}
+    if not letters:
+        return None
+    return sum(n for c, n in letters.items() if c in VIETNAMESE_LETTERS) / sum(letters.values())
+
+
+def plausible_vietnamese(text: str) -> bool:
+    """Whether a text reads as Vietnamese: its non-ASCII letters are Vietnamese letters and its
+    words with marks are spelt as syllables, hardly any exceptions allowed (a long text is
+    judged on evenly spread samples of it)."""
+    text = _sample(unicodedata.normalize("NFC", text))
+    share = vietnamese_share(text)
+    if share is None or share < PLAUSIBLE_SHARE:
+        return False
+    words = Counter(w for w in _WORD_RE.findall(text) if not w.isascii())
+    good = sum(n for w, n in words.items() if _syllable(w))
+    return good >= PLAUSIBLE_SHARE * sum(words.values())
+
+
+def _sample(text: str, size: int = SAMPLE_CHARS, pieces: int = 16) -> str:
+    """A long text's evenly spread slices, `size` characters in all; a short text whole."""
+    if len(text) <= size:
+        return text
+    step, width = len(text) // pieces, size // pieces
+    return "\n".join(text[i * step : i * step + width] for i in range(pieces))
+
+
+def _syllable(word: str) -> bool:
+    """Whether a written word can be one Vietnamese syllable: one run of vowels, at most one
+    tone, no small đ inside (`QĐ` is an abbreviation, `niđo` no syllable)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = sum(c in _TONE_MARKS for c in decomposed)
+    bases = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    vowel_runs = len(_VOWEL_RUN_RE.findall(bases))
+    return tones <= 1 and vowel_runs <= 1 and "đ" not in word[1:]
+
+
+def _legacy_candidate(text: str) -> bool:
+    """Whether a text may be typed in a legacy font: Latin-1 look-alikes, not Vietnamese."""
+    if text.isascii() or any(c > "\xff" and c not in _CP1252_HIGH for c in text):
+        return False
+    share = vietnamese_share(text)
+    return share is not None and share < PLAUSIBLE_SHARE
+
+
+def legacy_font_texts(texts: list[str]) -> tuple[list[str], list[str]]:
+    """Texts typed in a legacy Vietnamese font (TCVN3, VNI) converted to Unicode by viparse,
+    with flags naming the fonts; texts whose conversion does not read as Vietnamese are kept
+    as they are, flagged as suspected. Texts of no legacy font come back unchanged, unflagged."""
+    candidates = [t for t in texts if _legacy_candidate(t)]
+    if not candidates:
+        return texts, []
+    converted: dict[str, str] = {}
+    found: dict[str, set[str]] = {"converted": set(), "suspected": set()}
+    for text, font in _legacy_fonts(candidates).items():
+        fixed = _from_legacy(text, font)
+        if plausible_vietnamese(fixed):
+            converted[text] = fixed
+        found["converted" if text in converted else "suspected"].add(font.upper())
+    flags = [f"legacy font text {kind} ({', '.join(sorted(fonts))})"
+             for kind, fonts in found.items() if fonts]  # fmt: skip
+    return [converted.get(t, t) for t in texts], flags
+
+
+def _legacy_fonts(candidates: list[str]) -> dict[str, str]:
+    """The legacy font viparse tells for each candidate text (from all of them together for
+    texts too short to tell alone); texts of no font left out."""
+    import viparse  # imported lazily: only pages with Latin-1 look-alike text need it
+
+    fonts = {t: viparse.detect_text_encoding(t) for t in candidates}
+    if any(f not in LEGACY_FONTS for f in fonts.values()):
+        together = viparse.detect_text_encoding("\n".join(candidates))
+        fonts = {t: f if f in LEGACY_FONTS else together for t, f in fonts.items()}
+    return {t: f for t, f in fonts.items() if f in LEGACY_FONTS}
+
+
+def _from_legacy(text: str, font: str) -> str:
+    """A text typed in a legacy font, converted to Unicode (cleaned as stored text is)."""
+    import viparse
+
+    return clean_text(viparse.fix(text, encoding=font))
 
 
 def fold(text: str | None) -> str:
@@ -51,23 +168,73 @@ def parse_posted(raw: str | None) -> ParsedDate | None:
     parsed = _parse_numeric(text)
     if parsed is not None:
         return ParsedDate(parsed.isoformat(), exact=True)
+    if impossible_date(text):  # no month-first second guess (01/13/2024 is no 13 January)
+        return None
     fallback = _parse_with_dateparser(text)
     return ParsedDate(fallback.isoformat(), exact=False) if fallback else None
 
 
 def _parse_numeric(text: str) -> datetime | None:
     """Fast path: the first dd/mm/yyyy and the first HH:MM[:SS] anywhere in the string."""
-    date = _DATE_RE.search(text)
-    if not date:
+    found = _numeric_parts(text)
+    if not found:
         return None
+    date, time = found
     day, month, year = (int(g) for g in date.groups())
-    time = _TIME_RE.search(text[: date.start()] + " " * len(date.group()) + text[date.end() :])
     hour, minute, second = (int(g or 0) for g in time.groups()) if time else (0, 0, 0)
     try:
         value = datetime(year, month, day, hour, minute, second, tzinfo=_offset(text))
     except ValueError:
         return None
     return value.astimezone(VIETNAM_TZ)
+
+
+def _numeric_parts(text: str) -> tuple[re.Match, re.Match | None] | None:
+    """The first dd/mm/yyyy of a string and the first HH:MM[:SS] outside it."""
+    date = _DATE_RE.search(text)
+    if not date:
+        return None
+    time = _TIME_RE.search(text[: date.start()] + " " * len(date.group()) + text[date.end() :])
+    return date, time
+
+
+def impossible_date(raw: str | None) -> str | None:
+    """The date a string shows when no calendar has it (`31/02/2023`, `15/09/2023 25:00`)."""
+    found = _numeric_parts(clean_text(raw))
+    if not found:
+        return None
+    date, time = found
+    day, month, year = (int(g) for g in date.groups())
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return date.group()
+    hour, minute, second = (int(g or 0) for g in time.groups()) if time else (0, 0, 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return f"{date.group()} {time.group()}"
+    return None
+
+
+def is_future(iso: str, fetched_at: str | None) -> bool:
+    """Whether a posting time lies after the fetch time (UTC unless stated) by more than clock
+    skew."""
+    fetched = datetime.fromisoformat(fetched_at) if fetched_at else datetime.now(VIETNAM_TZ)
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=UTC)
+    return datetime.fromisoformat(iso) > fetched + CLOCK_SKEW
+
+
+def trusted_posting(raw: str | None, fetched_at: str | None) -> tuple[str | None, str | None]:
+    """The posting time to store (ISO 8601), or None with why: future, impossible or not
+    understood (None, None when the page shows no date)."""
+    if not clean_text(raw):
+        return None, None
+    parsed = parse_posted(raw)
+    if parsed is None:
+        return None, "impossible" if impossible_date(raw) else "not understood"
+    if is_future(parsed.iso, fetched_at):
+        return None, "future"
+    return parsed.iso, None
 
 
 def _offset(text: str) -> timezone:
@@ -98,15 +265,19 @@ def _parse_with_dateparser(text: str) -> datetime | None:
     return value.astimezone(VIETNAM_TZ) if value else None
 
 
+MAX_VIEW_DIGITS = 12  # a counter longer than this is junk, not a number of readers
+
+
 def parse_views(raw: str | None) -> int | None:
-    """Read a view counter: `Lượt xem: 1.234` -> 1234; a bare number also works."""
+    """Read a view counter: `Lượt xem: 1.234` -> 1234; a bare number also works; a counter of
+    more than 12 digits is no counter (None)."""
     text = clean_text(raw)
     if not text:
         return None
     match = _VIEWS_RE.search(text)
     digits = match.group(1) if match else (text if re.fullmatch(r"[\d.,\s]+", text) else "")
     digits = re.sub(r"\D", "", digits)
-    return int(digits) if digits else None
+    return int(digits) if digits and len(digits) <= MAX_VIEW_DIGITS else None
 
 
 def find_views_text(text: str | None) -> str | None:

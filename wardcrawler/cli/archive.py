@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from wardcrawler.cli.options import DB_OPTION, BadInput
+from wardcrawler.cli.options import DB_OPTION, BadInput, archive_errors
 from wardcrawler.paths import default_db
 from wardcrawler.site.export import FORMATS
+from wardcrawler.store.preflight import (
+    ArchiveProblem,
+    check_new_database,
+    check_readable_archive,
+    check_readable_database,
+)
 
 
 @click.command()
@@ -37,8 +45,8 @@ def serve(db, host, port, public, warc_dir) -> None:  # fmt: skip
     from wardcrawler.site.serve import MetadataError, datasette_command
 
     db = db or default_db()
-    if not db.exists():
-        raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
+    with archive_errors(db):
+        check_readable_database(db)
     host = host or ("0.0.0.0" if public else "127.0.0.1")
     try:
         command = datasette_command(db, host, port, public, warc_dir)
@@ -63,19 +71,38 @@ def export(db, ward, since, fmt, output) -> None:
     from wardcrawler.site.export import known_ward, lines, records, valid_since
 
     db = db or default_db()
-    if not db.exists():
-        raise click.ClickException(f"{db}: no archive yet; run `wardcrawler crawl` first")
     if not valid_since(since):
         raise click.BadParameter("expected YYYY-MM-DD", param_hint="--since")
-    if ward and not known_ward(db, ward):
-        raise BadInput(f"unknown ward {ward!r} in {db}")
-    stream = output.open("w", encoding="utf-8", newline="") if output else None
-    try:
+    with archive_errors(db):
+        check_readable_archive(db)
+        if ward and not known_ward(db, ward):
+            raise BadInput(f"unknown ward {ward!r} in {db}")
+    with archive_errors(db, output), written(output) as stream:
         for piece in lines(records(db, ward, since), fmt):
-            (stream or sys.stdout).write(piece)
-    finally:
-        if stream:
-            stream.close()
+            stream.write(piece)
+
+
+@contextmanager
+def written(output: Path | None) -> Iterator:
+    """Standard output, or a new file that replaces `output` only once it is complete."""
+    if output is None:
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:  # `wardcrawler export | head`: the reader has had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    if not output.parent.is_dir():
+        raise ArchiveProblem(output, f"its folder {output.parent} does not exist",
+                             "create it, or choose another --output")  # fmt: skip
+    partial = _partial(output)
+    try:
+        with partial.open("x", encoding="utf-8", newline="") as stream:
+            yield stream
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, output)
 
 
 @click.command()
@@ -100,6 +127,28 @@ def reparse(warc_dir, db) -> None:  # fmt: skip
 
     if db.exists():
         raise BadInput(f"{db} exists: reparse builds a new database (choose another path)")
-    counts = rebuild(warc_dir, db)
+    with archive_errors(db, warc_dir):
+        check_new_database(db)
+        counts = built(db, lambda partial: rebuild(warc_dir, partial))
     figures = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
     click.echo(f"wardcrawler: rebuilt {db} from {warc_dir}: {figures}")
+
+
+def built(db: Path, build) -> dict:
+    """`build(path)` a database under a temporary name beside `db`, renamed to `db` once whole
+    (a failed build leaves nothing behind)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    partial = _partial(db)
+    try:
+        counts = build(partial)
+    except BaseException:
+        for end in ("", "-wal", "-shm", "-journal"):
+            Path(f"{partial}{end}").unlink(missing_ok=True)
+        raise
+    os.replace(partial, db)
+    return counts
+
+
+def _partial(path: Path) -> Path:
+    """The temporary name of a file being written, beside it."""
+    return path.with_name(f".{path.name}.partial-{os.getpid()}")

@@ -60,8 +60,8 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
         overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
     if warc_dir is not None:
         overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
-    db = db or default_db()
-    sys.exit(run_crawl(crawl_settings(db, wards_file, list(slugs), overrides), verbose))
+    settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
+    sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
 
 
 @click.command()
@@ -101,6 +101,5 @@ def backfill(wards_file, db, slugs, since, until, archive_url, settings, verbose
     for value in (since, until):
         if value and not (value.isdigit() and 4 <= len(value) <= 14):
             raise click.BadParameter(f"expected YYYY[MM[DD[hhmmss]]], got {value!r}")
-    db = db or default_db()
-    settings_ = crawl_settings(db, wards_file, list(slugs), overrides)
-    sys.exit(run_crawl(settings_, verbose, WaybackSpider))
+    settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
+    sys.exit(run_crawl(settings_, verbose, WaybackSpider, create_folder=db is None))

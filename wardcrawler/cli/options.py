@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from wardcrawler.portals.registry import RegistryError, load_wards
+from wardcrawler.store.preflight import ArchiveProblem, problem_of
 
 DB_OPTION = click.option(
     "--db",
@@ -49,6 +53,32 @@ class BadInput(click.ClickException):
     """A bad registry or an unknown ward: exit code 2, like other usage errors."""
 
     exit_code = 2
+
+
+class ArchiveError(click.ClickException):
+    """An archive that cannot be used: one line naming the file and what to do, exit code 4."""
+
+    def __init__(self, problem: ArchiveProblem) -> None:
+        super().__init__(str(problem))
+        self.exit_code = problem.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"wardcrawler: {self.format_message()}", err=True)
+
+
+@contextmanager
+def archive_errors(db: Path, other: Path | None = None) -> Iterator[None]:
+    """Turn the archive problems raised inside (checks, SQLite or disk errors) into ArchiveError
+    (`other`: the folder or file that disk errors without a file name are about)."""
+    try:
+        yield
+    except ArchiveProblem as exc:
+        raise ArchiveError(exc) from exc
+    except (sqlite3.Error, OSError) as exc:
+        problem = problem_of(exc, db, other)
+        if problem is None:
+            raise
+        raise ArchiveError(problem) from exc
 
 
 def check_registry(wards_file: Path | None, slugs: tuple[str, ...]) -> list:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from wardcrawler.cli.options import DB_OPTION
+from wardcrawler.cli.options import DB_OPTION, archive_errors
 from wardcrawler.paths import archive_dir
+from wardcrawler.store.preflight import check_readable_database
 
 
 def is_demo_archive(db: Path) -> bool:
@@ -42,8 +43,12 @@ def demo(db, host, port, no_serve) -> None:
     from wardcrawler.site.serve import datasette_command
 
     db = db or archive_dir() / "demo.db"
+    if db.exists():
+        with archive_errors(db):
+            check_readable_database(db)
     if not is_demo_archive(db):
         raise click.ClickException(f"{db} holds real wards: the demo only replaces its own archive")
+    db.parent.mkdir(parents=True, exist_ok=True)
     warc_dir = db.with_name(f"{db.stem}-warc")
     for old in (db, *db.parent.glob(f"{db.name}-*"), *warc_dir.glob("*.warc.gz")):
         old.unlink(

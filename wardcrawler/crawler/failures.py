@@ -21,6 +21,7 @@ from scrapy.exceptions import (
 from twisted.python.failure import Failure
 
 from wardcrawler.crawler.middlewares.own_site import LeftTheSite
+from wardcrawler.crawler.tls import tls_failure_reason
 
 ROBOTS = "Forbidden by robots.txt"
 TOO_MANY_REDIRECTS = "max redirections reached"
@@ -46,7 +47,7 @@ def failure_reason(failure: Failure, settings) -> str:
     message = failure.getErrorMessage()
     if isinstance(error, DownloadFailedError):
         if "ssl" in message.lower() or "tls" in message.lower():
-            return f"TLS handshake failed: {message}"
+            return tls_failure_reason(message)
         return f"connection reset or closed by the portal before an answer: {message}"
     return f"{failure.type.__name__}: {message}"
 

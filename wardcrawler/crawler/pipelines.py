@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from wardcrawler.crawler.shared import (
+    ARCHIVE_STAT,
     BROKEN_STAT,
     FIRST_STAT,
     LAST_STAT,
@@ -14,8 +17,12 @@ from wardcrawler.crawler.shared import (
     RUN_STAT,
     shared_archive,
 )
+from wardcrawler.items import PageFailure
 from wardcrawler.store.ledger import RunLedger
+from wardcrawler.store.preflight import problem_of
 from wardcrawler.store.recorder import Recorder
+
+UNSTORABLE = (OverflowError, ValueError, TypeError)  # archive errors (sqlite3.Error) stop the run
 
 
 class ArchivePipeline:
@@ -45,7 +52,12 @@ class ArchivePipeline:
         """Close the run in the ledger, with the reason Scrapy gives (known only now)."""
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         per_ward = {w.slug: self.figures(w.slug, stats) for w in spider.wards}
-        broken = self.ledger.finish(self.recorder.run_id, per_ward, stats)
+        try:
+            broken = self.ledger.finish(self.recorder.run_id, per_ward, stats)
+        except sqlite3.Error as exc:  # the run cannot even be closed: the archive is the problem
+            problem = problem_of(exc, self.crawler.settings.get("WARDCRAWLER_DB"))
+            self.crawler.stats.set_value(ARCHIVE_STAT, str(problem or exc))
+            broken = {}
         broken.update(getattr(spider, "broken", {}))
         self.crawler.stats.set_value(BROKEN_STAT, broken)
         self.archive.close()
@@ -60,6 +72,12 @@ class ArchivePipeline:
         }
 
     def process_item(self, item):
-        if not self.recorder.record(item):
+        try:
+            recorded = self.recorder.record(item)
+        except UNSTORABLE as exc:  # a value SQLite cannot hold: the page is a failure, not lost
+            reason = f"could not be stored: {type(exc).__name__}: {exc}"
+            self.recorder.record(PageFailure(item.ward, getattr(item, "url", ""), None, reason))
+            raise DropItem(reason) from exc
+        if not recorded:
             raise DropItem(f"unknown item type {type(item).__name__}")
         return item

@@ -1,7 +1,10 @@
-"""Running a crawl from the command line: lock, settings, quiet logging, summary, exit code.
+"""Running a crawl from the command line: checks, lock, settings, quiet logging, summary, exit code.
 
 Made for cron: one summary line on success; on failure everything that was logged, on stderr,
-with one line per broken ward. Exit codes are documented in the README.
+with one line per broken ward. An archive that cannot be used (corrupt, read-only, a folder that
+cannot be written, a full disk) is found before Scrapy starts, or stops the crawl cleanly when it
+happens during the run (`ArchiveGuard`): one line naming the file and what to do, exit code 4.
+Exit codes are documented in the README.
 """
 
 from __future__ import annotations
@@ -14,19 +17,40 @@ import sqlite3
 import sys
 from collections import deque
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from wardcrawler.crawler.shared import BROKEN_STAT, RUN_STAT
+from wardcrawler.crawler.middlewares.warc_capture import warc_dir_for
+from wardcrawler.crawler.shared import (
+    ARCHIVE_STAT,
+    BROKEN_STAT,
+    PAGER_STOPPED_STAT,
+    RUN_STAT,
+    stop_for_archive,
+)
 from wardcrawler.crawler.spiders.wards import WardsSpider
+from wardcrawler.store.preflight import (
+    EXIT_CODE,
+    MIN_FREE_BYTES,
+    ArchiveProblem,
+    check_folder_exists,
+    check_free_space,
+    check_warc_folder,
+    check_writable_archive,
+    check_writable_folder,
+    problem_of,
+)
 
 EXIT_OK = 0
 EXIT_CRAWL_FAILED = 1
 EXIT_BROKEN_WARDS = 3
+EXIT_ARCHIVE = EXIT_CODE  # 4: the archive cannot be used (corrupt, read-only, disk full...)
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
+logger = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 KEPT_LOG_LINES = 20_000
 
@@ -38,9 +62,13 @@ class Locked(RuntimeError):
 @contextmanager
 def archive_lock(db: Path) -> Iterator[None]:
     """Hold `DB.lock` for the whole run; raise Locked at once if another process holds it."""
-    db.parent.mkdir(parents=True, exist_ok=True)
     path = db.with_name(db.name + ".lock")
-    with path.open("a+") as handle:
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        raise problem_of(exc, path) or ArchiveProblem(path, str(exc), "check the folder") from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -67,6 +95,8 @@ def crawl_settings(
     settings.set("WARDCRAWLER_WARDS_FILE", str(wards_file or ""), priority="cmdline")
     settings.set("WARDCRAWLER_WARDS", ",".join(wards), priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    extensions = {**settings.getdict("EXTENSIONS"), f"{__name__}.ArchiveGuard": 0}
+    settings.set("EXTENSIONS", extensions, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -102,11 +132,72 @@ def captured_logs(level: str, verbose: bool) -> Iterator[_Kept]:
             root.removeHandler(handler)
 
 
-def run_crawl(settings: Settings, verbose: bool = False, spider=WardsSpider) -> int:
-    """Crawl with these settings under the archive lock; return the process exit code."""
+class ArchiveGuard:
+    """Stops the crawl cleanly when the archive can no longer be written: an error the store
+    raises (database or disk full, read-only, corrupt), or a disk whose free space fell below
+    `WARDCRAWLER_MIN_FREE_BYTES` (checked at each response: one `statvfs` per folder)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db = Path(crawler.settings.get("WARDCRAWLER_DB"))
+        self.warc_dir = warc_dir_for(self.db, crawler.settings.get("WARDCRAWLER_WARC_DIR"))
+        self.min_free = crawler.settings.getint("WARDCRAWLER_MIN_FREE_BYTES", MIN_FREE_BYTES)
+        crawler.signals.connect(self.failed, signal=signals.item_error)
+        crawler.signals.connect(self.failed, signal=signals.spider_error)
+        crawler.signals.connect(self.received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveGuard:
+        return cls(crawler)
+
+    def failed(self, failure, **_) -> None:
+        """An item or a callback failed: stop if the archive is why."""
+        problem = problem_of(failure.value, self.db, self.warc_dir)
+        if problem is not None:
+            stop_for_archive(self.crawler, problem)
+
+    def received(self, **_) -> None:
+        """A response came: stop if a disk of the archive is (nearly) full."""
+        try:
+            for path in (self.db, self.warc_dir):
+                if path is not None:
+                    check_free_space(path, self.min_free)
+        except ArchiveProblem as problem:
+            stop_for_archive(self.crawler, problem)
+
+
+def preflight(settings: Settings, create_folder: bool) -> None:
+    """Check, before the lock is taken, that the archive's folder exists (or, for the default
+    archive, can be created) and can be written."""
+    db = Path(settings.get("WARDCRAWLER_DB"))
+    if not create_folder:
+        check_folder_exists(db.parent, f"create it (mkdir -p {db.parent}) or fix --db")
+    min_free = settings.getint("WARDCRAWLER_MIN_FREE_BYTES", MIN_FREE_BYTES)
+    check_writable_folder(db.parent, "the database and its lock, WAL and journal", min_free)
+
+
+def preflight_locked(settings: Settings) -> None:
+    """Check, under the lock, the database itself and the WARC folder."""
+    db = Path(settings.get("WARDCRAWLER_DB"))
+    check_writable_archive(db)
+    warc_dir = warc_dir_for(db, settings.get("WARDCRAWLER_WARC_DIR"))
+    if warc_dir is not None:
+        check_warc_folder(warc_dir, settings.getint("WARDCRAWLER_MIN_FREE_BYTES", MIN_FREE_BYTES))
+
+
+def run_crawl(
+    settings: Settings, verbose: bool = False, spider=WardsSpider, create_folder: bool = False
+) -> int:
+    """Crawl with these settings under the archive lock; return the process exit code.
+
+    `create_folder`: the database's folder may be created (the default archive's); an explicit
+    `--db` in a folder that does not exist is refused (a typo must not start a new archive).
+    """
     db = Path(settings.get("WARDCRAWLER_DB"))
     try:
+        preflight(settings, create_folder)
         with archive_lock(db), captured_logs(settings.get("LOG_LEVEL"), verbose) as kept:
+            preflight_locked(settings)
             process = CrawlerProcess(settings)
             crawler = process.create_crawler(spider)
             process.crawl(crawler)
@@ -115,11 +206,34 @@ def run_crawl(settings: Settings, verbose: bool = False, spider=WardsSpider) -> 
     except Locked as exc:
         print(f"wardcrawler: {exc}; exiting", file=sys.stderr)
         return EXIT_LOCKED
+    except ArchiveProblem as exc:
+        print(f"wardcrawler: {exc}", file=sys.stderr)
+        return exc.exit_code
     return report(db, stats, kept, verbose)
+
+
+def archive_problem(db: Path, stats: dict) -> str | None:
+    """Why the archive stopped the run, or kept it from starting (None when it did not)."""
+    if stats.get(ARCHIVE_STAT):
+        return stats[ARCHIVE_STAT]
+    if stats.get(RUN_STAT) is None:  # the crawl did not start: was it the archive?
+        try:
+            check_writable_archive(db)
+        except ArchiveProblem as problem:
+            return str(problem)
+    return None
 
 
 def report(db: Path, stats: dict, kept: _Kept, verbose: bool) -> int:
     """Print the run's summary line (or its whole log and broken wards); return the exit code."""
+    problem = archive_problem(db, stats)
+    if problem:
+        print(f"wardcrawler: {problem}", file=sys.stderr)
+        summary = _summary_or_none(db, stats)
+        if summary:
+            print(summary, file=sys.stderr)
+        record_exit_code(db, stats.get(RUN_STAT), EXIT_ARCHIVE)
+        return EXIT_ARCHIVE
     finished = stats.get("finish_reason") == "finished"
     broken: dict[str, str] = stats.get(BROKEN_STAT) or {}
     code = EXIT_CRAWL_FAILED if not finished else EXIT_BROKEN_WARDS if broken else EXIT_OK
@@ -147,11 +261,28 @@ def summary_line(db: Path, run_id: int | None, stats: dict) -> str:
         f"{run['articles_new']} new, {run['articles_updated']} updated, "
         f"{run['articles_unchanged']} unchanged, {run['articles_gone']} gone, "
         f"{run['failed']} failed, {run['parse_failures']} unreadable"
+        + (
+            f", {stopped} pagers stopped by a guard"
+            if (stopped := stats.get(PAGER_STOPPED_STAT))
+            else ""
+        )
     )
 
 
 def record_exit_code(db: Path, run_id: int | None, code: int) -> None:
-    """Keep the exit code with the run in the ledger."""
+    """Keep the exit code with the run in the ledger (unless the archive cannot be written)."""
     if run_id is not None:
-        with closing(sqlite3.connect(db)) as connection, connection:
+        with suppress(sqlite3.Error), closing(sqlite3.connect(db)) as connection, connection:
             connection.execute("update crawl_runs set exit_code = ? where id = ?", [code, run_id])
+
+
+def _summary_or_none(db: Path, stats: dict) -> str | None:
+    """The summary line of a run stopped by the archive, if its figures could be recorded."""
+    run_id = stats.get(RUN_STAT)
+    try:
+        with closing(sqlite3.connect(db)) as connection:
+            found = connection.execute("select finished_at from crawl_runs where id = ?", [run_id])
+            recorded = run_id is not None and (found.fetchone() or [None])[0] is not None
+        return summary_line(db, run_id, stats) if recorded else None
+    except sqlite3.Error:
+        return None

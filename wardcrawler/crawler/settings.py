@@ -26,6 +26,13 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
+# https as gov.vn serves it: TLS 1.0+, 1024-bit keys and SHA-1 accepted (as a browser would, with a
+# warning); modern servers still get TLS 1.3. Twisted drops @SECLEVEL from cipher settings: the
+# handler applies it to each connection.
+DOWNLOAD_HANDLERS = {"https": "wardcrawler.crawler.tls.LegacyTLSDownloadHandler"}
+DOWNLOAD_TLS_MIN_VERSION = "TLSv1.0"
+DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=0"
+
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -59,6 +66,7 @@ WARDCRAWLER_ATTACHMENT_MAX_BYTES = 20_000_000  # documents linked from articles;
 WARDCRAWLER_WARC_DIR = ""  # empty: a `warc/` folder beside the database; "off": no WARC files
 WARDCRAWLER_WARC_MAX_BYTES = 500_000_000  # rotate WARC files at about this size
 WARDCRAWLER_MAX_CRAWL_DELAY = 60.0  # seconds: the most of a robots.txt Crawl-delay honoured
+WARDCRAWLER_MIN_FREE_BYTES = 16 * 1024 * 1024  # less free space on the archive's disks: exit 4
 WARDCRAWLER_THROTTLED_RETRIES = 20  # tries of a request answered 429 (waiting as asked)
 # `wardcrawler backfill`: the web archive and the captures to read.
 WARDCRAWLER_ARCHIVE_URL = "https://web.archive.org"

@@ -1,21 +1,30 @@
-"""State a crawl's components share: the one archive connection, and the stat keys they fill.
+"""State a crawl's components share: the one archive connection, the stat keys they fill, and
+the way any of them stops a crawl whose archive cannot be written.
 
 Spiders, middlewares and pipelines all import from here, so none of them depends on another.
 """
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.store.archive import Archive
+from wardcrawler.store.preflight import ArchiveProblem
+
+logger = logging.getLogger(__name__)
 
 PAGES_STAT = "wardcrawler/pages/{}"
 FIRST_STAT = "wardcrawler/first_response/{}"
 LAST_STAT = "wardcrawler/last_response/{}"
 BROKEN_STAT = "wardcrawler/broken"
 RUN_STAT = "wardcrawler/run_id"
+ARCHIVE_STAT = "wardcrawler/archive_problem"
+ARCHIVE_REASON = "archive_unusable"  # the finish reason of a crawl stopped for its archive
 PAGER_STOPPED_STAT = "wardcrawler/pager_stopped"  # categories whose pager a guard stopped
 
 
@@ -35,3 +44,13 @@ def ward_of(crawler: Crawler, request: Request) -> Ward | None:
         return ward
     host = netloc_of(request.url)
     return next((w for w in getattr(crawler.spider, "wards", []) if host in w.netlocs), None)
+
+
+def stop_for_archive(crawler: Crawler, problem: ArchiveProblem) -> None:
+    """Record why the archive cannot be written and close the spider (once); `report` then
+    prints the problem and exits with code 4. Any component may call it."""
+    if crawler.stats.get_value(ARCHIVE_STAT):
+        return
+    crawler.stats.set_value(ARCHIVE_STAT, str(problem))
+    logger.error("stopping the crawl: %s", problem)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=ARCHIVE_REASON))

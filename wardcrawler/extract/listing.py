@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from parsel import Selector
 
-from wardcrawler.extract.text import excluded_nodes, first_text, node_text
+from wardcrawler.extract.bounds import bounded
+from wardcrawler.extract.select import select
+from wardcrawler.extract.text import Outside, excluded_nodes, first_text, node_text
 from wardcrawler.extract.urls import absolute, article_id, is_page_link, same_path
 from wardcrawler.normalize import fold
 from wardcrawler.portals.families import HOME_LINK_TEXTS, NAVIGATION, PAGE_FURNITURE, Family
@@ -24,33 +28,52 @@ class Listing:
 
 
 def extract_listing(
-    page: Selector, family: Family, url: str, category: str, hosts: frozenset[str] = frozenset()
+    page: Selector,
+    family: Family,
+    url: str,
+    category: str,
+    hosts: frozenset[str] = frozenset(),
+    max_bytes: int | None = None,
+    max_elements: int | None = None,
 ) -> Listing:
     """Read one listing page of the category page `category` (an absolute URL).
 
     Article links count on the page's own host and on `hosts` (the site's other names).
+    Raises ExtractionError for a page over a size limit (`max_bytes`, `max_elements`: see
+    `bounds.bounded`).
     """
+    page = bounded(page, max_bytes, max_elements)
     hosts = hosts | {netloc_of(url)}
+    link_of = cache(partial(absolute, url))  # each href once: article links and pager share
     name, _ = first_text(page, family.listing_title)
     listing = Listing(name=name or _self_link_name(page, url, category))
-    skip = excluded_nodes(page, PAGE_FURNITURE)
-    anchors = [a for css in family.listing_items for a in page.css(css) if not _inside(a, skip)]
-    listing.articles = _article_links(anchors, family, url, hosts)
+    outside = Outside(excluded_nodes(page, PAGE_FURNITURE))
+    anchors = _distinct(a for css in family.listing_items for a in select(page, css))
+    anchors = [a for a in anchors if outside(a.root)]
+    listing.articles = _article_links(anchors, family, link_of, hosts)
     listing.structured = bool(listing.articles)
     if not listing.structured:
-        anchors = [a for a in page.css("body a[href]") if not _inside(a, skip)]
-        listing.articles = _article_links(anchors, family, url, hosts)
+        anchors = [a for a in select(page, "body a[href]") if outside(a.root)]
+        listing.articles = _article_links(anchors, family, link_of, hosts)
+    hrefs = page.root.xpath("descendant-or-self::a/@href", smart_strings=False)
     listing.pages = _unique(
-        link
-        for link in (absolute(url, h) for h in page.css("a::attr(href)").getall())
-        if link and is_page_link(link, category)
+        link for link in map(link_of, hrefs) if link and is_page_link(link, category)
     )
     return listing
 
 
-def navigation_links(page: Selector, family: Family, url: str) -> dict[str, str]:
-    """Same-site links of the home page's navigation (url -> text): category page candidates."""
-    anchors = [a for css in NAVIGATION for a in page.css(css)] or page.css("body a")
+def navigation_links(
+    page: Selector,
+    family: Family,
+    url: str,
+    max_bytes: int | None = None,
+    max_elements: int | None = None,
+) -> dict[str, str]:
+    """Same-site links of the home page's navigation (url -> text): category page candidates.
+
+    Raises ExtractionError for a page over the size limit (see `extract_listing`)."""
+    page = bounded(page, max_bytes, max_elements)
+    anchors = [a for css in NAVIGATION for a in select(page, css)] or select(page, "body a")
     found: dict[str, str] = {}
     for anchor in anchors:
         link = absolute(url, anchor.attrib.get("href"))
@@ -65,38 +88,41 @@ def navigation_links(page: Selector, family: Family, url: str) -> dict[str, str]
 
 
 def _article_links(
-    anchors: list[Selector], family: Family, url: str, hosts: frozenset[str]
+    anchors: list[Selector],
+    family: Family,
+    link_of: Callable[[str | None], str | None],
+    hosts: frozenset[str],
 ) -> dict[str, str]:
-    """Absolute same-site article URLs among anchors, mapped to the article identity."""
+    """Absolute same-site article URLs among anchors (`link_of`: an href made absolute),
+    mapped to the article identity."""
     found: dict[str, str] = {}
+    seen: set[str] = set()
     for anchor in anchors:
-        link = absolute(url, anchor.attrib.get("href"))
+        link = link_of(anchor.attrib.get("href"))
         if link and netloc_of(link) in hosts:
             ident = article_id(family, link)
-            if ident and ident not in found.values():
+            if ident and ident not in seen:
+                seen.add(ident)
                 found[link] = ident
     return found
 
 
 def _self_link_name(page: Selector, url: str, category: str) -> str:
     """Fallback category name: the text of a link to this category page, else the page title."""
-    for anchor in page.css("a[href]"):
+    for anchor in select(page, "a[href]"):
         link = absolute(url, anchor.attrib.get("href"))
         if link and same_path(link, category) and not is_page_link(link, category):
             text = node_text(anchor)
             if text:
                 return text
-    return node_text(page.css("title")[0]) if page.css("title") else ""
+    titles = select(page, "title")
+    return node_text(titles[0]) if titles else ""
 
 
-def _inside(anchor: Selector, skip: set) -> bool:
-    """Whether an element lies inside any of the `skip` nodes."""
-    node = anchor.root
-    while node is not None:
-        if node in skip:
-            return True
-        node = node.getparent()
-    return False
+def _distinct(anchors: Iterable[Selector]) -> list[Selector]:
+    """The anchors, each element once (several selectors match the same links), in order."""
+    seen: set = set()
+    return [a for a in anchors if not (a.root in seen or seen.add(a.root))]
 
 
 def _looks_like_file(url: str) -> bool:

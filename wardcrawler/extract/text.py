@@ -1,13 +1,21 @@
-"""HTML to text: first-match selector helpers and the paragraph walker used for bodies."""
+"""HTML to text: first-match selector helpers and the paragraph walker used for bodies.
+
+Every walk over a tree is iterative (no recursion, whatever the depth) and every per-element
+figure (the text of each block, the links below it, the short texts of a page) comes from one
+pass over the tree, so that extracting a page costs time linear in its number of nodes.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from functools import cache
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
+from wardcrawler.extract.select import elements, select
 from wardcrawler.normalize import clean_text, fold
 
 BLOCK_TAGS = frozenset(
@@ -25,18 +33,27 @@ TOOL_LABELS = frozenset(
     {"in bai", "in bai viet", "ban in", "quay lai", "tro ve", "ve dau trang", "len dau trang",
      "gui email", "gui bai", "chia se", "luu bai", "phong to", "thu nho", "a+", "a-"}
 )  # fmt: skip
-_HARD_SPACE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+# Headings and tool bars are short: a longer block is never read as one.
+LABEL_CHARS = 200
+_NOT_LABEL = re.compile(r"[^\w\s:+|/•·\u0300-\u036f-]|[\d_]")  # a character no label folds from
+_RELATED_STARTS = tuple(f"{r} " for r in RELATED_LABELS)
+_HEAD_CHARS = 64  # enough of a long block to see whether it starts with a related heading
+_CANDIDATES = frozenset("div section aside ul ol table p h2 h3 h4 h5 h6".split())  # noqa: SIM905
+_HEADINGS = ("p", "h2", "h3", "h4", "h5", "h6")
+_NO_SKIP: frozenset = frozenset()
+_SIMPLE_CSS = re.compile(r"(?=.)[\w.#*-]*(?:\[[^\]'\"]*\])*")
+_TRANSLATOR = HTMLTranslator()
 
 
 def node_text(selector: Selector) -> str:
     """All text of an element, cleaned (NFC, collapsed spaces); scripts and styles skipped."""
-    return clean_text(" ".join(_blocks(selector, set())))
+    return clean_text(" ".join(_blocks(selector.root, _NO_SKIP)))
 
 
 def first_text(root: Selector, selectors: Iterable[str]) -> tuple[str, Selector | None]:
     """Text and element of the first selector that matches an element with text."""
     for css in selectors:
-        for element in root.css(css):
+        for element in select(root, css):
             text = node_text(element)
             if text:
                 return text, element
@@ -46,27 +63,103 @@ def first_text(root: Selector, selectors: Iterable[str]) -> tuple[str, Selector 
 def first_element(root: Selector, selectors: Iterable[str]) -> Selector | None:
     """The first element matched by the first selector that matches anything."""
     for css in selectors:
-        found = root.css(css)
+        found = select(root, css)
         if found:
             return found[0]
     return None
 
 
 def excluded_nodes(root: Selector, selectors: Iterable[str]) -> set[etree._Element]:
-    """The lxml nodes matched by any of `selectors` below `root`."""
+    """The lxml nodes matched by any of `selectors` below `root`.
+
+    Simple selectors (one element, no combinator) are tested together, in one pass per
+    attribute they need; the others one by one."""
     nodes: set[etree._Element] = set()
+    tags: list[str] = []
+    tests: dict[str, list[str]] = {}
     for css in selectors:
-        nodes.update(s.root for s in root.css(css) if isinstance(s.root, etree._Element))
+        test = _element_test(css)
+        if test is None:
+            nodes.update(elements(root, css))
+        elif test[1] is None:
+            tags.append(test[0])
+        else:
+            tests.setdefault(test[1], []).append(test[0])
+    if tags:
+        nodes.update(root.root.iter(*tags))
+    for attribute, found in tests.items():
+        having = f"[@{attribute}]" if attribute else ""
+        nodes.update(root.root.xpath(f"descendant-or-self::*{having}[{' or '.join(found)}]"))
     return nodes
 
 
-def paragraphs(container: Selector, exclude: Iterable[str]) -> list[str]:
+@cache
+def _element_test(css: str) -> tuple[str, str | None] | None:
+    """For a simple selector (`nav`, `.share`, `h3.title`, `[class*=x]`): its tag name and None,
+    or its XPath test and the attribute it needs ("" for none); None for other selectors."""
+    if not _SIMPLE_CSS.fullmatch(css):
+        return None
+    xpath = _TRANSLATOR.css_to_xpath(css)
+    name, _, predicate = xpath.removeprefix("descendant-or-self::").partition("[")
+    if "/" in name or "][" in predicate:
+        return None
+    if not predicate:
+        return (name, None) if name != "*" else ("true()", "")
+    needs = re.match(r"@([\w-]+)", predicate)
+    test = f"({predicate[:-1]})" if name == "*" else f"(self::{name} and ({predicate[:-1]}))"
+    return test, needs[1] if needs else ""
+
+
+def paragraphs(
+    container: Selector, exclude: Iterable[str], excluded: set[etree._Element] | None = None
+) -> list[str]:
     """The container's text as paragraphs: one per block element or `<br>` line, spacers dropped.
 
-    Elements matched by `exclude` (share bars, the title and meta line) and blocks of related
-    links ("Tin liên quan") are skipped with everything inside them.
+    Elements matched by `exclude` (share bars, the title and meta line; `excluded`: those
+    elements, when already known) and blocks of related links ("Tin liên quan") are skipped with
+    everything inside them.
     """
-    return _blocks(container, excluded_nodes(container, exclude) | related_blocks(container))
+    texts = BlockTexts(container.root)
+    if excluded is None:
+        excluded = excluded_nodes(container, exclude)
+    skip = excluded | related_blocks(container, texts)
+    return _blocks(container.root, skip, reuse=texts.spans, changed=_ancestors(skip))
+
+
+def _ancestors(nodes: Iterable[etree._Element]) -> set[etree._Element]:
+    """The nodes and all their ancestors (each ancestor visited once)."""
+    found: set[etree._Element] = set()
+    for node in nodes:
+        while node is not None and node not in found:
+            found.add(node)
+            node = node.getparent()
+    return found
+
+
+class Outside:
+    """Whether nodes lie outside every subtree of `skip`; remembered, so a page costs O(nodes)."""
+
+    def __init__(self, skip: set[etree._Element]) -> None:
+        self.skip = skip
+        self.known: dict[etree._Element, bool] = {}
+
+    def __call__(self, node: etree._Element) -> bool:
+        """True when neither `node` nor any of its ancestors is in `skip`."""
+        path: list[etree._Element] = []
+        inside = False
+        while node is not None:
+            known = self.known.get(node)
+            if known is not None:
+                inside = known
+                break
+            if node in self.skip:
+                inside = True
+                break
+            path.append(node)
+            node = node.getparent()
+        for seen in path:
+            self.known[seen] = inside
+        return not inside
 
 
 def _only_tools(label: str) -> bool:
@@ -75,58 +168,227 @@ def _only_tools(label: str) -> bool:
     return bool(label) and all(p in TOOL_LABELS for p in parts if p)
 
 
-def _blocks(container: Selector, skip: set[etree._Element]) -> list[str]:
-    """The text of each block of the container, skipping the `skip` elements."""
+def _blocks(
+    root: etree._Element,
+    skip: set | frozenset,
+    spans: dict | None = None,
+    hidden: list | None = None,
+    reuse: dict | None = None,
+    changed: set | frozenset = _NO_SKIP,
+) -> list[str]:
+    """The text of each block under `root` (its tail excluded), skipping the `skip` elements.
+
+    With `spans`, records for each block element the range of the blocks it holds; with
+    `hidden`, collects the elements not walked because of SKIP_TAGS. With `reuse` (`spans` of an
+    earlier walk without `skip`), block elements not in `changed` (holding no skipped element)
+    take their blocks from it instead of being walked again."""
     out: list[str] = []
     buffer: list[str] = []
-
-    def flush() -> None:
-        text = clean_text("".join(buffer))
-        buffer.clear()
-        if text:
-            out.append(text)
-
-    for event, value in _walk(container.root, skip, top=True):
-        if event == "text":
-            buffer.append(value)
-        else:
-            flush()
-    flush()
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is tuple:  # leaving an element
+            node, block, start = node
+            if block:
+                if buffer:
+                    _flush(buffer, out)
+                if spans is not None:
+                    spans[node] = (out, start, len(out))
+            if node is not root:
+                _tail(node, buffer)
+            continue
+        tag = node.tag
+        low = tag.lower() if isinstance(tag, str) else ""
+        if not low or low in SKIP_TAGS or node in skip:
+            if low and hidden is not None and node not in skip:
+                hidden.append(node)
+            if node is not root:
+                _tail(node, buffer)
+            continue
+        block = low in BLOCK_TAGS
+        if (block or low == "br") and buffer:
+            _flush(buffer, out)
+        if block and reuse is not None and node not in changed and node in reuse:
+            blocks, first, end = reuse[node]
+            out.extend(blocks[first:end])
+        elif len(node):
+            if node.text:
+                buffer.append(node.text)
+            stack.append((node, block, len(out)))
+            stack.extend(reversed(node))
+            continue
+        elif block:  # a block without children: its text is one block
+            start = len(out)
+            if node.text:
+                buffer.append(node.text)
+                _flush(buffer, out)
+            if spans is not None:
+                spans[node] = (out, start, len(out))
+        elif node.text:
+            buffer.append(node.text)
+        if node is not root:
+            _tail(node, buffer)
+    if buffer:
+        _flush(buffer, out)
     return out
 
 
-def related_blocks(container: Selector) -> set[etree._Element]:
-    """Blocks inside a body that only list other articles: a "related" heading or mostly links."""
+def _tail(node: etree._Element, buffer: list[str]) -> None:
+    """Add the text after an element to the current block (not spaces opening a block)."""
+    tail = node.tail
+    if tail and (buffer or not tail.isspace()):
+        buffer.append(tail)
+
+
+def _flush(buffer: list[str], out: list[str]) -> None:
+    """End the current block: its cleaned text joins `out` unless empty."""
+    raw = buffer[0] if len(buffer) == 1 else "".join(buffer)
+    buffer.clear()
+    if not raw.isspace():
+        text = clean_text(raw)
+        if text:
+            out.append(text)
+
+
+class BlockTexts:
+    """The text of every block element under a root, from one walk (and one per hidden part)."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.spans: dict[etree._Element, tuple[list[str], int, int]] = {}
+        self.offsets: dict[int, list[int]] = {}
+        self.streams: list[list[str]] = []  # kept alive: `offsets` is keyed by their id
+        todo = [root]
+        while todo:
+            hidden: list[etree._Element] = []
+            blocks = _blocks(todo.pop(), _NO_SKIP, self.spans, hidden)
+            self.offsets[id(blocks)] = _offsets(blocks)
+            self.streams.append(blocks)
+            todo.extend(c for h in hidden for c in h if isinstance(c.tag, str))
+
+    def length(self, node: etree._Element) -> int:
+        """The length of the element's text (as `node_text` gives it)."""
+        blocks, start, end = self.spans[node]
+        offsets = self.offsets[id(blocks)]
+        return offsets[end] - offsets[start] - 1 if end > start else 0
+
+    def text(self, node: etree._Element, chars: int | None = None) -> str:
+        """The element's text (as `node_text` gives it), or its first `chars` characters."""
+        blocks, start, end = self.spans[node]
+        if chars is None:
+            return " ".join(blocks[start:end])
+        head: list[str] = []
+        for block in blocks[start:end]:
+            head.append(block[:chars])
+            chars -= len(block) + 1
+            if chars <= 0:
+                break
+        return " ".join(head)
+
+
+def _offsets(blocks: list[str]) -> list[int]:
+    """Where each block starts in the blocks joined by spaces, plus one (cumulative)."""
+    offsets = [0]
+    for block in blocks:
+        offsets.append(offsets[-1] + len(block) + 1)
+    return offsets
+
+
+class Links:
+    """How many links lie below each element, and the length of their texts, from one pass.
+
+    A link inside a link (invalid HTML) is walked again for its own text while the walks stay
+    within the page's number of nodes; past that, an outer link adds no text of its own."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.count: dict[etree._Element, int] = {}
+        self.linked: dict[etree._Element, int] = {}
+        budget = sum(1 for _ in root.iter())
+        for node in reversed([*root.iter(etree.Element)]):
+            count, linked = self.count.get(node, 0), self.linked.get(node, 0)
+            if node.tag == "a":
+                if not count or budget > 0:
+                    linked += len(clean_text(" ".join(_blocks(node, _NO_SKIP))))
+                    budget -= sum(1 for _ in node.iter()) if count else 0
+                count += 1
+            if not count:
+                continue
+            self.count[node], self.linked[node] = count, linked
+            parent = node.getparent()
+            if parent is not None and node is not root:
+                self.count[parent] = self.count.get(parent, 0) + count
+                self.linked[parent] = self.linked.get(parent, 0) + linked
+
+
+def related_blocks(container: Selector, texts: BlockTexts | None = None) -> set[etree._Element]:
+    """Blocks inside a body that only list other articles: a "related" heading or mostly links.
+
+    `texts`: the container's BlockTexts, when already made."""
     found: set[etree._Element] = set()
-    for element in container.css("div, section, aside, ul, ol, table, p, h2, h3, h4, h5, h6"):
-        text = node_text(element)
-        label = fold(text).strip(" :")
-        if label in RELATED_LABELS or _only_tools(label):
-            found.add(element.root)  # a heading or a print/back bar, not article text
+    texts = texts or BlockTexts(container.root)
+    links: Links | None = None
+    for node, (blocks, start, end) in texts.spans.items():  # every candidate is a block
+        if node.tag not in _CANDIDATES:
             continue
-        starts_related = any(label.startswith(f"{r} ") for r in RELATED_LABELS)
-        anchors = element.css("a")
-        if element.root.tag in ("p", "h2", "h3", "h4", "h5", "h6") or not anchors:
+        offsets = texts.offsets[id(blocks)]
+        length = offsets[end] - offsets[start] - 1 if end > start else 0
+        text = " ".join(blocks[start:end]) if length <= LABEL_CHARS else None
+        label = None
+        if text is not None and not _NOT_LABEL.search(text):
+            label = fold(text).strip(" :")
+            if label in RELATED_LABELS or _only_tools(label):
+                found.add(node)  # a heading or a print/back bar, not article text
+                continue
+        if node.tag in _HEADINGS:
             continue
-        linked = sum(len(node_text(a)) for a in anchors)
-        if starts_related or (len(anchors) >= 2 and linked >= 0.7 * len(text)):
-            found.add(element.root)
+        if links is None:
+            links = Links(container.root)
+        anchors = links.count.get(node, 0)
+        if not anchors:
+            continue
+        mostly_links = anchors >= 2 and links.linked[node] >= 0.7 * length
+        if mostly_links or _starts_related(texts, node, text, label):
+            found.add(node)
     return found
 
 
-def _walk(node: etree._Element, skip: set, top: bool = False) -> Iterator[tuple[str, str]]:
-    """Yield ("text", str) and ("break", "") events in document order."""
-    tag = node.tag.lower() if isinstance(node.tag, str) else ""
-    if tag and node not in skip and tag not in SKIP_TAGS:
-        block = tag in BLOCK_TAGS
-        if block:
-            yield "break", ""
-        if tag == "br":
-            yield "break", ""
-        yield "text", (node.text or "").translate(_HARD_SPACE)
-        for child in node:
-            yield from _walk(child, skip)
-        if block:
-            yield "break", ""
-    if not top:
-        yield "text", (node.tail or "").translate(_HARD_SPACE)
+def _starts_related(texts: BlockTexts, node: etree._Element, text: str | None, label) -> bool:
+    """Whether a block's text begins with a related heading (`Tin liên quan: ...`)."""
+    if label is None and text is not None:
+        label = fold(text).strip(" :")
+    elif label is None:  # a long text: its head is enough
+        label = fold(texts.text(node, _HEAD_CHARS)).lstrip(" :")
+    return label.startswith(_RELATED_STARTS)
+
+
+def short_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
+    """The text of each element whose text is 1 to `limit` characters long, as
+    `clean_text(" ".join(element.css("::text").getall()))` gives it, from one bottom-up pass."""
+    lengths: dict[etree._Element, int] = {}
+    texts: dict[etree._Element, str] = {}
+    for node in reversed([*root.iter(etree.Element)]):
+        parts: list[str] = []
+        length = -1  # the texts joined by spaces: one space fewer than texts
+        for piece in _own_texts(node):
+            if isinstance(piece, str):
+                piece = clean_text(piece) if piece and not piece.isspace() else ""
+                size = len(piece)
+            else:
+                size = lengths[piece]
+                piece = texts.get(piece, "")
+            if size:
+                length += size + 1
+                if length <= limit:
+                    parts.append(piece)
+        lengths[node] = max(length, 0)
+        if 0 < length <= limit:
+            texts[node] = " ".join(parts)
+    return texts
+
+
+def _own_texts(node: etree._Element):
+    """An element's text, then each child element (as itself) and the text after it."""
+    yield node.text or ""
+    for child in node:
+        if isinstance(child.tag, str):
+            yield child
+        yield child.tail or ""

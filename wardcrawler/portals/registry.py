@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from wardcrawler.portals.families import FAMILIES, Family
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f\\]")  # control characters, backslashes
 REQUIRED = ("slug", "name", "province", "url", "family")
 OPTIONAL = ("district", "categories", "aliases")
 
@@ -44,8 +47,13 @@ class Ward:
 
     @property
     def netlocs(self) -> frozenset[str]:
-        """Host[:port] values that belong to this ward's own site (its URL's and aliases')."""
-        return frozenset({netloc_of(self.url), *(netloc_of(f"http://{a}") for a in self.aliases)})
+        """Host[:port] values that belong to this ward's own site: its URL's, and its aliases'
+        (an alias without a port also at the URL's port)."""
+        own = netloc_of(self.url)
+        port = own.partition(":")[2]
+        aliases = {netloc_of(f"http://{a}") for a in self.aliases}
+        at_port = {f"{a}:{port}" for a in aliases if port and ":" not in a}
+        return frozenset({own, *aliases, *at_port})
 
     def row(self) -> dict[str, str | None]:
         """The `wards` table row."""
@@ -60,10 +68,17 @@ class Ward:
 
 
 def netloc_of(url: str) -> str:
-    """Lowercase host[:port] of a URL, without default ports or `www.`."""
+    """Lowercase host[:port] of a URL, without default ports or `www.`.
+
+    A port that is no number or out of range (a link can hold anything) is kept as written: the
+    result then matches no ward's site, instead of raising.
+    """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError:
+        return f"{host}:{parts.netloc.rpartition(':')[2]}"
     if port and port not in (80, 443):
         return f"{host}:{port}"
     return host
@@ -115,30 +130,35 @@ def _parse_ward(path: Path, index: int, table: dict) -> Ward:
         raise fail("slug", "must be lowercase ASCII words joined by hyphens")
     if table["family"] not in FAMILIES:
         raise fail("family", f"unknown family {table['family']!r} (known: {', '.join(FAMILIES)})")
-    url = urlsplit(table["url"])
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise fail("url", f"not an http(s) URL: {table['url']!r}")
-    return Ward(
+    problem = url_problem(table["url"])
+    if problem:
+        raise fail("url", f"{problem}: {table['url']!r}")
+    ward = Ward(
         slug=table["slug"],
         name=table["name"],
         province=table["province"],
         url=table["url"],
         family_key=table["family"],
         district=table.get("district"),
-        categories=_string_list(table, "categories", fail),
         aliases=_aliases(table, fail),
     )
-
-
-HOST_RE = re.compile(r"^[a-z0-9.-]+(?::\d+)?$")
+    categories = _string_list(table, "categories", fail)
+    for category in categories or ():
+        problem = category_problem(ward, category)
+        if problem:
+            raise fail("categories", f"{problem}: {category!r}")
+    return replace(ward, categories=categories)
 
 
 def _aliases(table: dict, fail) -> tuple[str, ...]:
     """Other host names of the site: bare `host[:port]` values, lowercase."""
     aliases = tuple(a.lower() for a in _string_list(table, "aliases", fail) or ())
     for alias in aliases:
-        if not HOST_RE.match(alias):
+        if "/" in alias or "@" in alias:
             raise fail("aliases", f"not a host name: {alias!r} (write it without scheme or path)")
+        problem = host_problem(alias)
+        if problem:
+            raise fail("aliases", f"not a host name: {alias!r}: {problem}")
     return aliases
 
 
@@ -152,3 +172,76 @@ def _string_list(table: dict, key: str, fail) -> tuple[str, ...] | None:
     if not value:
         raise fail(key, "must not be empty (omit it to discover categories)")
     return tuple(v.strip() for v in value)
+
+
+# --- values that cannot work: reported at load, not when the crawl reaches them -------------
+
+
+def host_problem(netloc: str) -> str | None:
+    """What is wrong with a `host[:port]` (None when it is usable)."""
+    host, colon, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
+    host = host if colon else netloc
+    if colon and port and not (port.isdigit() and 0 < int(port) < 65536):
+        return f"port {port!r} is not a number from 1 to 65535"
+    if host.startswith("[") and host.endswith("]"):
+        return None if _is_ip(host[1:-1], 6) else "not an IPv6 address"
+    try:
+        ascii_host = host.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return "a host name holds labels of 1 to 63 letters, digits or hyphens, joined by dots"
+    labels = ascii_host.split(".")
+    if len(ascii_host) > 253 or not all(LABEL_RE.match(label) for label in labels):
+        return "a host name holds labels of 1 to 63 letters, digits or hyphens, joined by dots"
+    if all(label.isdigit() for label in labels) and not _is_ip(ascii_host, 4):
+        return "not a valid IPv4 address"
+    return None
+
+
+def _is_ip(text: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(text).version == version
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a ward's URL (None when it is usable)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL"
+    if UNSAFE_RE.search(url):
+        return "not an http(s) URL (control characters or backslashes)"
+    problem = host_problem(parts.netloc.rpartition("@")[2])
+    return f"not an http(s) URL: {problem}" if problem else None
+
+
+def category_problem(ward: Ward, path: str) -> str | None:
+    """What is wrong with a category page path of a ward (None when it stays on its site)."""
+    if UNSAFE_RE.search(path):
+        return "not a URL path (control characters or backslashes)"
+    parts = urlsplit(path)
+    if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+        return f"not an http(s) page of the ward's site (scheme {parts.scheme!r})"
+    url = urljoin(ward.url if ward.url.endswith("/") else ward.url + "/", path)  # category_url
+    problem = url_problem(url) if parts.scheme or path.startswith("//") else None
+    if problem:
+        return problem
+    base = "" if parts.scheme or path.startswith("/") else urlsplit(ward.url).path  # a folder
+    if _climbs_above_root(base, parts.path):
+        return "climbs above the site's root with '..'"
+    if netloc_of(url) not in ward.netlocs:
+        return "a page of another site (only the ward's URL host and aliases are crawled)"
+    return None
+
+
+def _climbs_above_root(base_dir: str, path: str) -> bool:
+    """Whether `..` segments of `path`, read from the folder `base_dir`, go above `/`."""
+    depth = 0
+    for segment in [*base_dir.split("/"), *unquote(path).split("/")]:
+        if segment == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif segment not in ("", "."):
+            depth += 1
+    return False

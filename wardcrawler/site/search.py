@@ -10,27 +10,35 @@ from __future__ import annotations
 
 import re
 
-from datasette.utils import escape_fts
-
 from wardcrawler.normalize import fold
 
 WORD_RE = re.compile(r"\w+")
+# A quoted phrase, or a run of characters that are neither space nor quote (an unquoted word).
+PHRASE_RE = re.compile(r'"([^"]*)"|([^\s"]+)')
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # FTS5 reads a NUL as the end of the query
 MATCH_NOTHING = '"wardcrawler_matches_nothing"'  # an FTS5 phrase no article contains
 
 
 def folded_query(query: str | None) -> str:
-    """A user's search text folded (no marks, đ -> d, lowercase) and escaped for FTS5.
+    """A user's search text folded (no marks, đ -> d, lowercase) as an FTS5 query of phrases.
 
     Every spelling of a word (`Đảng`, `đảng`, `DANG`, `dang`) becomes the same query, which the
     folded copy in the index answers: the spellings give identical results. Installed in place
-    of Datasette's `escape_fts`, so that plain `?_search=` works this way.
+    of Datasette's `escape_fts`, so that plain `?_search=` works this way. Like `escape_fts`,
+    each unquoted word and each quoted phrase becomes a quoted FTS5 phrase (an unbalanced quote
+    is closed at the end); unlike it, the result is always valid FTS5 syntax (no quote inside a
+    phrase, no control character), and matches nothing when no word is left.
     """
-    return escape_fts(fold((query or "").strip()))
+    text = CONTROL_RE.sub(" ", fold(query or ""))
+    if text.count('"') % 2:
+        text += '"'
+    phrases = (" ".join((quoted or bare).split()) for quoted, bare in PHRASE_RE.findall(text))
+    return " ".join(f'"{phrase}"' for phrase in phrases if phrase) or MATCH_NOTHING
 
 
 def fts_query(query: str | None) -> str:
-    """`folded_query`, matching nothing for an empty search (for canned queries)."""
-    return folded_query(query) or MATCH_NOTHING
+    """`folded_query`, for the canned queries (an empty search matches nothing)."""
+    return folded_query(query)
 
 
 def fold_same_length(text: str) -> str:

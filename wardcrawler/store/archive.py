@@ -125,16 +125,22 @@ class Archive(CrawlState):
     # --- articles -------------------------------------------------------------------------
 
     def save_article(
-        self, record: ArticleRecord, seen: str | None = None, every_snapshot: bool = False
+        self,
+        record: ArticleRecord,
+        seen: str | None = None,
+        every_snapshot: bool = False,
+        flags: dict[str, str | None] | None = None,
     ) -> str:
         """Insert or update an article with its history; returns new, updated or unchanged.
 
         `seen` is when the page was fetched (or captured by a web archive). A version older than
         the stored one only adds to the history. `every_snapshot` records the view counter of
-        every fetch, not only of those that saw it change (web-archive captures).
+        every fetch, not only of those that saw it change (web-archive captures). `flags` are
+        the `posted_flag` and `text_flag` of this version (none when absent).
         """
         seen = seen or now()
         posted_date = local_date(record.posted_at)
+        flags = flags or {}
         values = {
             "title": record.title,
             "posted_at": record.posted_at,
@@ -150,6 +156,8 @@ class Archive(CrawlState):
             "gone_at": None,
             "gone_status": None,
             "gone_location": None,
+            "posted_flag": flags.get("posted_flag"),
+            "text_flag": flags.get("text_flag"),
         }
         with self.db.atomic():
             old = self._one(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from wardcrawler.items import (
     ArticleGone,
@@ -12,29 +13,85 @@ from wardcrawler.items import (
     ListingEntry,
     PageFailure,
 )
-from wardcrawler.normalize import clean_text, content_hash, parse_posted, parse_views
+from wardcrawler.normalize import (
+    clean_text,
+    content_hash,
+    impossible_date,
+    legacy_font_texts,
+    parse_views,
+    trusted_posting,
+)
 from wardcrawler.store.archive import Archive, ArticleRecord
 from wardcrawler.store.ledger import RunLedger
+
+REPLACEMENT = "\ufffd"
+
+
+@dataclass
+class Notes:
+    """What is unusual about an article's stored text and date: the flags stored with it, and
+    the problems recorded in `fetch_errors` (with whether each counts as a parse failure)."""
+
+    posted_flag: str | None = None  # future, impossible, not understood: why no posted_at
+    text_flags: list[str] = field(default_factory=list)
+    problems: list[tuple[str, bool]] = field(default_factory=list)
+
+    def columns(self) -> dict[str, str | None]:
+        """The flag columns of the article's row."""
+        return {"posted_flag": self.posted_flag, "text_flag": "; ".join(self.text_flags) or None}
 
 
 def to_record(page: ArticlePage) -> ArticleRecord:
     """Normalise the fields an article page showed into a storable record."""
-    fields = page.fields
-    title = clean_text(fields.title)
-    body = "\n\n".join(fields.paragraphs)
-    posted = parse_posted(fields.posted_raw)
-    return ArticleRecord(
+    return read_article(page)[0]
+
+
+def read_article(page: ArticlePage) -> tuple[ArticleRecord, Notes]:
+    """The storable record of an article page, and what is unusual about it."""
+    fields, notes = page.fields, Notes()
+    texts = [clean_text(fields.title), *map(clean_text, fields.paragraphs)]
+    texts, legacy = legacy_font_texts(texts)
+    title, body = texts[0], "\n\n".join(p for p in texts[1:] if p)
+    posted_raw = clean_text(fields.posted_raw)
+    posted_at, notes.posted_flag = trusted_posting(posted_raw, page.seen_at)
+    notes.text_flags = [f for f in (page.text_flag, *legacy) if f]
+    _note_problems(notes, title, body, posted_raw)
+    record = ArticleRecord(
         ward=page.ward,
         article_key=page.article_key,
         url=page.url,
         title=title,
-        posted_at=posted.iso if posted else None,
-        posted_raw=fields.posted_raw,
+        posted_at=posted_at,
+        posted_raw=posted_raw,
         views=parse_views(fields.views_raw),
         body=body,
         content_hash=content_hash(title, body),
-        attachments=[{"url": a.url, "kind": a.kind, "name": a.name} for a in fields.attachments],
+        attachments=[
+            {"url": a.url, "kind": a.kind, "name": clean_text(a.name)} for a in fields.attachments
+        ],
     )
+    return record, notes
+
+
+def _note_problems(notes: Notes, title: str, body: str, raw: str) -> None:
+    """The problems of an article worth a `fetch_errors` row (the article is stored anyway)."""
+    flag = notes.posted_flag
+    if flag == "impossible":
+        notes.problems.append((f"impossible date {impossible_date(raw)}", True))
+    elif flag == "not understood":
+        notes.problems.append((f"date not understood: {raw!r}", True))
+    elif flag == "future":
+        reason = f"posting date in the future: {raw!r} is over a day after the fetch"
+        notes.problems.append((f"{reason}; kept in posted_raw, not used as the date", False))
+    where = [name for name, text in (("title", title), ("body", body)) if REPLACEMENT in text]
+    if where:
+        notes.text_flags.append("replacement characters (U+FFFD)")
+        reason = f"U+FFFD replacement characters in the {' and '.join(where)}"
+        notes.problems.append((f"{reason}: text lost before or in decoding (see the WARC)", False))
+    for flag in notes.text_flags:
+        if flag.startswith("legacy font text suspected"):
+            reason = f"{flag}: kept as shown, its conversion does not read as Vietnamese"
+            notes.problems.append((reason, False))
 
 
 class Recorder:
@@ -63,12 +120,12 @@ class Recorder:
         return True
 
     def _article(self, page: ArticlePage) -> None:
-        record = to_record(page)
-        if record.posted_at is None:
-            self.counts[page.ward]["parse_failures"] += 1
-            reason = f"date not understood: {record.posted_raw!r}"
+        record, notes = read_article(page)
+        for reason, parse_failure in notes.problems:
+            self.counts[page.ward]["parse_failures"] += parse_failure
             self.ledger.record_error(self.run_id, page.ward, page.url, 200, reason)
-        outcome = self.archive.save_article(record, page.seen_at, self.every_snapshot)
+        columns = notes.columns()
+        outcome = self.archive.save_article(record, page.seen_at, self.every_snapshot, columns)
         self.counts[page.ward][outcome] += 1
 
     def _listing(self, item: ListingEntry) -> None:
@@ -87,7 +144,9 @@ class Recorder:
         if archive.mark_gone(item.ward, item.article_key, item.status, item.location, item.seen_at):
             self.counts[item.ward]["gone"] += 1
             return
-        reason = f"HTTP {item.status}" + (f" to {item.location}" if item.location else "")
+        reason = item.reason or f"HTTP {item.status}" + (
+            f" to {item.location}" if item.location else ""
+        )
         self._failure(PageFailure(item.ward, item.url, item.status, reason))
 
     def _attachment(self, item: AttachmentFetched) -> None:
@@ -105,8 +164,9 @@ class Recorder:
     def _category(self, item: ListingEntry | ListedThrough) -> int:
         key = (item.ward, item.category_url)
         if key not in self.category_ids:
+            name = clean_text(item.category_name)
             self.category_ids[key] = self.archive.category_id(
-                item.ward, item.category_url, item.category_name, item.rank, item.seen_at
+                item.ward, item.category_url, name, item.rank, item.seen_at
             )
         return self.category_ids[key]
 

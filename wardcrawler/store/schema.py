@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from wardcrawler.normalize import fold
+from wardcrawler.normalize import fold, is_future
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase);
 # the archive's Datasette folds queries the same way (`search.folded_query`), so `_search` gives
 # the same articles whatever spelling people type. remove_diacritics 2 also folds letters with
@@ -28,6 +28,7 @@ TABLES: dict[str, dict] = {
             "views": int, "body": str, "category_names": str, "content_hash": str,
             "first_seen_at": str, "last_seen_at": str,
             "gone_at": str, "gone_status": int, "gone_location": str,
+            "posted_flag": str, "text_flag": str,
         },
         "pk": "id",
         "foreign_keys": [("ward", "wards", "slug")],
@@ -167,6 +168,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         _backfill_v3(db)
     if 0 < version < 5:
         db.execute("UPDATE captures SET source = 'live' WHERE source IS NULL")
+    if 0 < version < 8:
+        _backfill_v8(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -208,4 +211,22 @@ def _backfill_v3(db: sqlite_utils.Database) -> None:
         db.execute(
             "INSERT INTO views_snapshots (article_id, seen_at, views)"
             " SELECT id, last_seen_at, views FROM articles WHERE views IS NOT NULL"
+        )
+
+
+def _backfill_v8(db: sqlite_utils.Database) -> None:
+    """Version 8 added `posted_flag` and `text_flag`: a posting date later than the fetch that
+    stored it is no date for facets (`posted_raw` keeps it), and text holding U+FFFD is flagged."""
+    rows = db.query("SELECT id, posted_at, last_seen_at FROM articles WHERE posted_at IS NOT NULL")
+    future = [r["id"] for r in rows if is_future(r["posted_at"], r["last_seen_at"])]
+    with db.atomic():
+        for article_id in future:
+            db.execute(
+                "UPDATE articles SET posted_flag = 'future', posted_at = NULL, posted_date = NULL,"
+                " posted_month = NULL, posted_year = NULL WHERE id = ?",
+                [article_id],
+            )
+        db.execute(
+            "UPDATE articles SET text_flag = 'replacement characters (U+FFFD)'"
+            " WHERE instr(title, char(65533)) OR instr(body, char(65533))"
         )

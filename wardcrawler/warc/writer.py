@@ -10,6 +10,7 @@ to it and the run. The files are therefore usable without the registry.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -66,8 +67,23 @@ class WarcFiles:
         return self.handle
 
     def write(self, url: str, request: tuple, response: tuple, meta: dict) -> Written:
-        """Write request, response and metadata records; return where the response went."""
+        """Write request, response and metadata records; return where the response went.
+
+        A write that fails (a full disk) leaves no half record: the file is cut back to where
+        this capture began, and the error is raised.
+        """
         handle = self._file()
+        start = handle.tell()
+        try:
+            return self._records(handle, url, request, response, meta)
+        except OSError:
+            with suppress(OSError):
+                handle.truncate(start)
+                handle.seek(start)
+            raise
+
+    def _records(self, handle, url: str, request: tuple, response: tuple, meta: dict) -> Written:
+        """The three records of a capture, appended to `handle`."""
         writer = WARCWriter(handle, gzip=True)
         date = warc_date()
         method, request_headers, request_body = request

@@ -107,7 +107,7 @@ class IncrementalMiddleware:
     def caught_up(self, ward: str, category: str) -> bool:
         """Whether this run has read as many new pages of a read-through category as it may."""
         pages = self.paged[(ward, category)] = self.paged.get((ward, category), 0) + 1
-        return pages > self.catchup
+        return pages >= self.catchup
 
     def catchup_stopped(self, ward: str, category: str, url: str) -> PageFailure:
         """The record of a read-through category whose pager kept showing new articles."""

@@ -5,7 +5,8 @@ carries `redirect_urls`) whose host is not one of its ward's (the registry URL a
 refused here with `LeftTheSite`, before anything is asked of that host, robots.txt included (this
 middleware runs before RobotsTxtMiddleware). The spider records the refusal: a tombstone of the
 article that moved away (its `gone_location`), or a failure naming where the redirect went.
-Settings: none; requests that belong to no ward (robots.txt) pass unchanged.
+A robots.txt that redirects off the site is refused the same way, so Scrapy reads no rules (and
+allows everything) rather than another site's rules. Settings: none.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ class OwnSiteMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get("redirect_urls"):
+        asked = request.meta.get("redirect_urls")
+        if not asked:
             return
-        ward = ward_of(self.crawler, request)
+        ward = ward_of(self.crawler, request.replace(url=asked[0]))  # robots.txt: by first host
         if ward is not None and netloc_of(request.url) not in ward.netlocs:
             raise LeftTheSite(request.url)

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from wardcrawler.clock import now
-from wardcrawler.crawler.shared import RUN_STAT, shared_archive, ward_of
+from wardcrawler.crawler.shared import RUN_STAT, shared_archive, stop_for_archive, ward_of
 from wardcrawler.portals.registry import Ward
+from wardcrawler.store.preflight import problem_of
 from wardcrawler.warc.writer import WarcFiles
 
 OFF = ("off", "none", "false", "0")
@@ -63,12 +64,19 @@ class WarcCaptureMiddleware:
         if ward is None:
             return response
         meta = self.metadata(request, ward)
-        written = self.open_files().write(
-            response.url,
-            (request.method, request.headers, request.body),
-            (response.status, response.protocol or "HTTP/1.1", response.headers, response.body),
-            meta,
-        )
+        try:
+            written = self.open_files().write(
+                response.url,
+                (request.method, request.headers, request.body),
+                (response.status, response.protocol or "HTTP/1.1", response.headers, response.body),
+                meta,
+            )
+        except OSError as exc:  # a full or vanished WARC folder: the crawl stops, saying why
+            problem = problem_of(exc, self.crawler.settings.get("WARDCRAWLER_DB"), self.folder)
+            if problem is None:
+                raise
+            stop_for_archive(self.crawler, problem)
+            raise IgnoreRequest(f"not kept: {problem}") from exc
         request.meta["fetched_at"] = written.fetched_at
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         shared_archive(self.crawler).record_capture(

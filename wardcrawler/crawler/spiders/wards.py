@@ -130,7 +130,7 @@ class WardsSpider(RegistrySpider):
         following = next_page(listing.pages, page_number(response.url))
         if not (new and following):
             return
-        if self.pages_seen[(ward.slug, category)] < self.max_pages:
+        if self.pages_seen[(ward.slug, category)] + 1 < self.max_pages:  # pages read so far
             self.pages_seen[(ward.slug, category)] += 1
             yield self.listing_request(ward, following, category, rank)
         else:
@@ -178,7 +178,7 @@ class WardsSpider(RegistrySpider):
             if key and response.status in GONE_STATUSES:
                 yield from article_items(fetched(response), ward, key)  # a tombstone
                 return
-            status, reason = response.status, f"HTTP {response.status}"
+            status, reason = response.status, http_reason(response)
         elif failure.check(LeftTheSite) and key:
             yield moved_away(request, ward, key, failure.value.url)
             return
@@ -189,12 +189,22 @@ class WardsSpider(RegistrySpider):
         yield PageFailure(ward.slug, url, status, reason)
 
 
+def http_reason(response: Response) -> str:
+    """`HTTP 503`; for a redirect that was not followed, where it led."""
+    location = response.headers.get("Location", b"").decode("latin-1")
+    if 300 <= response.status < 400 and location:
+        return f"HTTP {response.status}: a redirect to {location}, not followed (off the site)"
+    return f"HTTP {response.status}"
+
+
 def moved_away(request: scrapy.Request, ward: Ward, key: str, location: str) -> ArticleGone:
     """The tombstone of an article whose page now redirects off the ward's site."""
     asked = request.meta["redirect_urls"][0]
     reasons = request.meta.get("redirect_reasons") or [301]
     status = reasons[0] if isinstance(reasons[0], int) else 200  # 200: a meta refresh
-    return ArticleGone(ward.slug, key, asked, status, location, now())
+    how = "" if isinstance(reasons[0], int) else f" ({reasons[0]})"
+    reason = f"redirected off the ward's site to {location}{how}"
+    return ArticleGone(ward.slug, key, asked, status, location, now(), reason)
 
 
 def next_page(pages: list[str], here: int) -> str | None:
