@@ -156,8 +156,14 @@ class Fetched:
 def listing_items(
     page: Fetched, ward: Ward, category: str, discovering: bool, rank: int = 0
 ) -> tuple[Listing | None, list]:
-    """A listing page's items; no listing when a discovered page turns out not to list articles."""
-    listing = extract_listing(page.selector(), ward.family, page.url, category, ward.netlocs)
+    """A listing page's items; no listing when a discovered page turns out not to list articles,
+    or when the page cannot be read (then its items are the failure)."""
+    try:
+        listing = extract_listing(page.selector(), ward.family, page.url, category, ward.netlocs)
+    except ExtractionError as exc:
+        return None, [
+            PageFailure(ward.slug, page.url, page.status, str(exc), None, page.fetched_at)
+        ]
     unlisted = not listing.structured and len(listing.articles) < MIN_UNSTRUCTURED_LINKS
     if discovering and unlisted:
         return None, []

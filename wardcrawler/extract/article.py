@@ -11,15 +11,8 @@ from lxml import etree
 from parsel import Selector
 
 from wardcrawler.extract.bounds import ExtractionError, bounded
-from wardcrawler.extract.select import select
-from wardcrawler.extract.text import (
-    Outside,
-    excluded_nodes,
-    first_element,
-    first_text,
-    paragraphs,
-    short_texts,
-)
+from wardcrawler.extract.select import Outside, excluded_nodes, select
+from wardcrawler.extract.text import first_element, first_text, paragraphs
 from wardcrawler.extract.urls import absolute, file_name, is_document
 from wardcrawler.normalize import clean_text, find_views_text, parse_posted
 from wardcrawler.portals.families import COMMON_BOILERPLATE, PAGE_FURNITURE, Family
@@ -149,7 +142,7 @@ def _article_scope(title: Selector | None, body: Selector | None) -> object | No
 def _short_texts(page: Selector, scope: object | None, limit: int = 160) -> ScopedTexts:
     """Texts of small elements outside navigation and related lists, in document order."""
     outside = Outside(excluded_nodes(page, PAGE_FURNITURE))
-    short = short_texts(page.root, limit)
+    short = _short_element_texts(page.root, limit)
     in_scope = set(scope.iter()) if isinstance(scope, etree._Element) else set()
     texts = ScopedTexts([], [])
     for node in page.root.xpath("descendant-or-self::body/descendant::*"):
@@ -180,3 +173,37 @@ def _attachments(body: Selector, excluded: set[etree._Element], url: str) -> lis
         kind = "image" if is_image else "document"
         found[link] = Attachment(link, kind, clean_text(label) or file_name(link))
     return list(found.values())
+
+
+def _short_element_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
+    """The text of each element whose text is 1 to `limit` characters long, as
+    `clean_text(" ".join(element.css("::text").getall()))` gives it, from one bottom-up pass."""
+    lengths: dict[etree._Element, int] = {}
+    texts: dict[etree._Element, str] = {}
+    for node in reversed([*root.iter(etree.Element)]):
+        parts: list[str] = []
+        length = -1  # the texts joined by spaces: one space fewer than texts
+        for piece in _own_texts(node):
+            if isinstance(piece, str):
+                piece = clean_text(piece) if piece and not piece.isspace() else ""
+                size = len(piece)
+            else:
+                size = lengths[piece]
+                piece = texts.get(piece, "")
+            if size:
+                length += size + 1
+                if length <= limit:
+                    parts.append(piece)
+        lengths[node] = max(length, 0)
+        if 0 < length <= limit:
+            texts[node] = " ".join(parts)
+    return texts
+
+
+def _own_texts(node: etree._Element):
+    """An element's text, then each child element (as itself) and the text after it."""
+    yield node.text or ""
+    for child in node:
+        if isinstance(child.tag, str):
+            yield child
+        yield child.tail or ""

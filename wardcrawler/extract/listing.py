@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 
+from lxml import etree
 from parsel import Selector
 
 from wardcrawler.extract.bounds import bounded
-from wardcrawler.extract.select import select
-from wardcrawler.extract.text import Outside, excluded_nodes, first_text, node_text
+from wardcrawler.extract.select import Outside, elements, excluded_nodes, select
+from wardcrawler.extract.text import first_text, node_text
 from wardcrawler.extract.urls import absolute, article_id, is_page_link, same_path
 from wardcrawler.normalize import fold
 from wardcrawler.portals.families import HOME_LINK_TEXTS, NAVIGATION, PAGE_FURNITURE, Family
@@ -48,12 +49,12 @@ def extract_listing(
     name, _ = first_text(page, family.listing_title)
     listing = Listing(name=name or _self_link_name(page, url, category))
     outside = Outside(excluded_nodes(page, PAGE_FURNITURE))
-    anchors = _distinct(a for css in family.listing_items for a in select(page, css))
-    anchors = [a for a in anchors if outside(a.root)]
+    anchors = _distinct(a for css in family.listing_items for a in elements(page, css))
+    anchors = [a for a in anchors if outside(a)]
     listing.articles = _article_links(anchors, family, link_of, hosts)
     listing.structured = bool(listing.articles)
     if not listing.structured:
-        anchors = [a for a in select(page, "body a[href]") if outside(a.root)]
+        anchors = [a for a in elements(page, "body a[href]") if outside(a)]
         listing.articles = _article_links(anchors, family, link_of, hosts)
     hrefs = page.root.xpath("descendant-or-self::a/@href", smart_strings=False)
     listing.pages = _unique(
@@ -88,7 +89,7 @@ def navigation_links(
 
 
 def _article_links(
-    anchors: list[Selector],
+    anchors: list[etree._Element],
     family: Family,
     link_of: Callable[[str | None], str | None],
     hosts: frozenset[str],
@@ -98,7 +99,7 @@ def _article_links(
     found: dict[str, str] = {}
     seen: set[str] = set()
     for anchor in anchors:
-        link = link_of(anchor.attrib.get("href"))
+        link = link_of(anchor.get("href"))
         if link and netloc_of(link) in hosts:
             ident = article_id(family, link)
             if ident and ident not in seen:
@@ -119,10 +120,10 @@ def _self_link_name(page: Selector, url: str, category: str) -> str:
     return node_text(titles[0]) if titles else ""
 
 
-def _distinct(anchors: Iterable[Selector]) -> list[Selector]:
-    """The anchors, each element once (several selectors match the same links), in order."""
+def _distinct(anchors: Iterable[etree._Element]) -> list[etree._Element]:
+    """The anchors, each once (several selectors match the same links), in order."""
     seen: set = set()
-    return [a for a in anchors if not (a.root in seen or seen.add(a.root))]
+    return [a for a in anchors if not (a in seen or seen.add(a))]
 
 
 def _looks_like_file(url: str) -> bool:

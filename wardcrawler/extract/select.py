@@ -1,17 +1,20 @@
-"""CSS selection that stays linear on huge pages: `select(root, css)` is `root.css(css)`.
+"""Selecting elements in time linear in the page: CSS selectors, exclusions, containment.
 
-parsel translates `A B C` into `descendant-or-self::A/descendant::B/descendant::C`, which
-libxml2 evaluates in time quadratic in the number of elements that match A or B (it merges the
-descendants of each one without duplicates): a listing of 40,000 items takes seconds per
-selector, and so does a page nested hundreds of levels deep. A chain of descendant combinators
-is evaluated instead one step at a time: the elements of each step (one pass of libxml2 over
-the tree) are kept when they lie below an element of the previous step, found by walking up
-their ancestors, each ancestor once. Same elements, same document order.
+`select(root, css)` is `root.css(css)`. parsel translates `A B C` into
+`descendant-or-self::A/descendant::B/descendant::C`, which libxml2 evaluates in time quadratic
+in the number of elements that match A or B (it merges the descendants of each one without
+duplicates): a listing of 40,000 items takes seconds per selector, and so does a page nested
+hundreds of levels deep. A chain of descendant combinators is evaluated instead one step at a
+time: the elements of each step (one pass of libxml2 over the tree) are kept when they lie
+below an element of the previous step, found by walking up their ancestors, each ancestor
+once. Same elements, same document order. `excluded_nodes` tests simple selectors together;
+`Outside` tells whether elements lie outside excluded subtrees.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from lxml import etree
@@ -22,6 +25,7 @@ _TRANSLATOR = HTMLTranslator()
 _STEP = re.compile(r"([\w*-]+)(?:\[(.*)\])?", re.DOTALL)
 _LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _POSITIONAL = re.compile(r"position\(\)|last\(\)|^\s*\d+\s*$")
+_SIMPLE_CSS = re.compile(r"(?=.)[\w.#*-]*(?:\[[^\]'\"]*\])*")
 
 
 def select(root: Selector, css: str) -> list[Selector]:
@@ -36,6 +40,8 @@ def _chain(root: etree._Element, steps: tuple[str, ...]) -> list[etree._Element]
     """The elements matched by the last step below elements of every step before, in order."""
     found = root.xpath(steps[0])
     for step in steps[1:]:
+        if not found:
+            return []
         holders = _Holders(set(found), root)
         found = [node for node in root.xpath(step) if holders.above(node)]
     return found
@@ -92,5 +98,75 @@ def _plain_step(part: str) -> bool:
 
 
 def elements(root: Selector, css: str) -> list[etree._Element]:
-    """The lxml elements `css` matches below `root` (itself included)."""
-    return [s.root for s in select(root, css) if isinstance(s.root, etree._Element)]
+    """The lxml elements `css` matches below `root` (itself included), in document order."""
+    steps = _steps(css)
+    if steps is not None:
+        return _chain(root.root, steps)
+    return [s.root for s in root.css(css) if isinstance(s.root, etree._Element)]
+
+
+def excluded_nodes(root: Selector, selectors: Iterable[str]) -> set[etree._Element]:
+    """The lxml nodes matched by any of `selectors` below `root`.
+
+    Simple selectors (one element, no combinator) are tested together, in one pass per
+    attribute they need; the others one by one."""
+    nodes: set[etree._Element] = set()
+    tags: list[str] = []
+    tests: dict[str, list[str]] = {}
+    for css in selectors:
+        test = _element_test(css)
+        if test is None:
+            nodes.update(elements(root, css))
+        elif test[1] is None:
+            tags.append(test[0])
+        else:
+            tests.setdefault(test[1], []).append(test[0])
+    if tags:
+        nodes.update(root.root.iter(*tags))
+    for attribute, found in tests.items():
+        having = f"[@{attribute}]" if attribute else ""
+        nodes.update(root.root.xpath(f"descendant-or-self::*{having}[{' or '.join(found)}]"))
+    return nodes
+
+
+@cache
+def _element_test(css: str) -> tuple[str, str | None] | None:
+    """For a simple selector (`nav`, `.share`, `h3.title`, `[class*=x]`): its tag name and None,
+    or its XPath test and the attribute it needs ("" for none); None for other selectors."""
+    if not _SIMPLE_CSS.fullmatch(css):
+        return None
+    xpath = _TRANSLATOR.css_to_xpath(css)
+    name, _, predicate = xpath.removeprefix("descendant-or-self::").partition("[")
+    if "/" in name or "][" in predicate:
+        return None
+    if not predicate:
+        return (name, None) if name != "*" else ("true()", "")
+    needs = re.match(r"@([\w-]+)", predicate)
+    test = f"({predicate[:-1]})" if name == "*" else f"(self::{name} and ({predicate[:-1]}))"
+    return test, needs[1] if needs else ""
+
+
+class Outside:
+    """Whether nodes lie outside every subtree of `skip`; remembered, so a page costs O(nodes)."""
+
+    def __init__(self, skip: set[etree._Element]) -> None:
+        self.skip = skip
+        self.known: dict[etree._Element, bool] = {}
+
+    def __call__(self, node: etree._Element) -> bool:
+        """True when neither `node` nor any of its ancestors is in `skip`."""
+        path: list[etree._Element] = []
+        inside = False
+        while node is not None:
+            known = self.known.get(node)
+            if known is not None:
+                inside = known
+                break
+            if node in self.skip:
+                inside = True
+                break
+            path.append(node)
+            node = node.getparent()
+        for seen in path:
+            self.known[seen] = inside
+        return not inside

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from lxml import etree
 from parsel import Selector
-from parsel.csstranslator import HTMLTranslator
 
-from wardcrawler.extract.select import elements, select
+from wardcrawler.extract.select import excluded_nodes, select
 from wardcrawler.normalize import clean_text, fold
 
 BLOCK_TAGS = frozenset(
@@ -41,8 +39,6 @@ _HEAD_CHARS = 64  # enough of a long block to see whether it starts with a relat
 _CANDIDATES = frozenset("div section aside ul ol table p h2 h3 h4 h5 h6".split())  # noqa: SIM905
 _HEADINGS = ("p", "h2", "h3", "h4", "h5", "h6")
 _NO_SKIP: frozenset = frozenset()
-_SIMPLE_CSS = re.compile(r"(?=.)[\w.#*-]*(?:\[[^\]'\"]*\])*")
-_TRANSLATOR = HTMLTranslator()
 
 
 def node_text(selector: Selector) -> str:
@@ -69,47 +65,6 @@ def first_element(root: Selector, selectors: Iterable[str]) -> Selector | None:
     return None
 
 
-def excluded_nodes(root: Selector, selectors: Iterable[str]) -> set[etree._Element]:
-    """The lxml nodes matched by any of `selectors` below `root`.
-
-    Simple selectors (one element, no combinator) are tested together, in one pass per
-    attribute they need; the others one by one."""
-    nodes: set[etree._Element] = set()
-    tags: list[str] = []
-    tests: dict[str, list[str]] = {}
-    for css in selectors:
-        test = _element_test(css)
-        if test is None:
-            nodes.update(elements(root, css))
-        elif test[1] is None:
-            tags.append(test[0])
-        else:
-            tests.setdefault(test[1], []).append(test[0])
-    if tags:
-        nodes.update(root.root.iter(*tags))
-    for attribute, found in tests.items():
-        having = f"[@{attribute}]" if attribute else ""
-        nodes.update(root.root.xpath(f"descendant-or-self::*{having}[{' or '.join(found)}]"))
-    return nodes
-
-
-@cache
-def _element_test(css: str) -> tuple[str, str | None] | None:
-    """For a simple selector (`nav`, `.share`, `h3.title`, `[class*=x]`): its tag name and None,
-    or its XPath test and the attribute it needs ("" for none); None for other selectors."""
-    if not _SIMPLE_CSS.fullmatch(css):
-        return None
-    xpath = _TRANSLATOR.css_to_xpath(css)
-    name, _, predicate = xpath.removeprefix("descendant-or-self::").partition("[")
-    if "/" in name or "][" in predicate:
-        return None
-    if not predicate:
-        return (name, None) if name != "*" else ("true()", "")
-    needs = re.match(r"@([\w-]+)", predicate)
-    test = f"({predicate[:-1]})" if name == "*" else f"(self::{name} and ({predicate[:-1]}))"
-    return test, needs[1] if needs else ""
-
-
 def paragraphs(
     container: Selector, exclude: Iterable[str], excluded: set[etree._Element] | None = None
 ) -> list[str]:
@@ -134,32 +89,6 @@ def _ancestors(nodes: Iterable[etree._Element]) -> set[etree._Element]:
             found.add(node)
             node = node.getparent()
     return found
-
-
-class Outside:
-    """Whether nodes lie outside every subtree of `skip`; remembered, so a page costs O(nodes)."""
-
-    def __init__(self, skip: set[etree._Element]) -> None:
-        self.skip = skip
-        self.known: dict[etree._Element, bool] = {}
-
-    def __call__(self, node: etree._Element) -> bool:
-        """True when neither `node` nor any of its ancestors is in `skip`."""
-        path: list[etree._Element] = []
-        inside = False
-        while node is not None:
-            known = self.known.get(node)
-            if known is not None:
-                inside = known
-                break
-            if node in self.skip:
-                inside = True
-                break
-            path.append(node)
-            node = node.getparent()
-        for seen in path:
-            self.known[seen] = inside
-        return not inside
 
 
 def _only_tools(label: str) -> bool:
@@ -358,37 +287,3 @@ def _starts_related(texts: BlockTexts, node: etree._Element, text: str | None, l
     elif label is None:  # a long text: its head is enough
         label = fold(texts.text(node, _HEAD_CHARS)).lstrip(" :")
     return label.startswith(_RELATED_STARTS)
-
-
-def short_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
-    """The text of each element whose text is 1 to `limit` characters long, as
-    `clean_text(" ".join(element.css("::text").getall()))` gives it, from one bottom-up pass."""
-    lengths: dict[etree._Element, int] = {}
-    texts: dict[etree._Element, str] = {}
-    for node in reversed([*root.iter(etree.Element)]):
-        parts: list[str] = []
-        length = -1  # the texts joined by spaces: one space fewer than texts
-        for piece in _own_texts(node):
-            if isinstance(piece, str):
-                piece = clean_text(piece) if piece and not piece.isspace() else ""
-                size = len(piece)
-            else:
-                size = lengths[piece]
-                piece = texts.get(piece, "")
-            if size:
-                length += size + 1
-                if length <= limit:
-                    parts.append(piece)
-        lengths[node] = max(length, 0)
-        if 0 < length <= limit:
-            texts[node] = " ".join(parts)
-    return texts
-
-
-def _own_texts(node: etree._Element):
-    """An element's text, then each child element (as itself) and the text after it."""
-    yield node.text or ""
-    for child in node:
-        if isinstance(child.tag, str):
-            yield child
-        yield child.tail or ""

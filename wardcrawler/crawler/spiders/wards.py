@@ -20,6 +20,7 @@ from wardcrawler.crawler.failures import failure_reason
 from wardcrawler.crawler.middlewares.own_site import LeftTheSite
 from wardcrawler.crawler.shared import PAGER_STOPPED_STAT
 from wardcrawler.crawler.spiders.base import RegistrySpider
+from wardcrawler.extract.bounds import ExtractionError
 from wardcrawler.extract.listing import navigation_links
 from wardcrawler.extract.urls import category_url, page_number
 from wardcrawler.items import ArticleGone, ArticlePage, ListedThrough, ListingEntry, PageFailure
@@ -105,7 +106,11 @@ class WardsSpider(RegistrySpider):
         The home page itself is no category: its latest-news boxes repeat the category pages.
         """
         self.count_page(ward)
-        links = navigation_links(fetched(response).selector(), ward.family, response.url)
+        try:
+            links = navigation_links(fetched(response).selector(), ward.family, response.url)
+        except ExtractionError as exc:
+            yield PageFailure(ward.slug, response.url, response.status, str(exc))
+            return
         for rank, link in enumerate(links):
             yield self.listing_request(ward, link, rank=rank, discovering=True)
 
@@ -115,9 +120,9 @@ class WardsSpider(RegistrySpider):
         """One listing page: record what it lists, request new articles, go to the next page."""
         self.count_page(ward)
         listing, items = listing_items(fetched(response), ward, category, discovering, rank)
+        yield from items
         if listing is None:
             return
-        yield from items
         seen = self.listed[(ward.slug, category)]
         new = [key for key in listing.articles.values() if key not in seen]
         seen.update(new)
