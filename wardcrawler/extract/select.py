@@ -42,37 +42,9 @@ def _chain(root: etree._Element, steps: tuple[str, ...]) -> list[etree._Element]
     for step in steps[1:]:
         if not found:
             return []
-        holders = _Holders(set(found), root)
-        found = [node for node in root.xpath(step) if holders.above(node)]
+        holders = Subtrees(set(found), root)
+        found = [n for n in root.xpath(step) if n is not root and holders.covers(n.getparent())]
     return found
-
-
-class _Holders:
-    """Whether an element lies strictly below one of `nodes` (within `root`); each ancestor
-    is looked at once, whatever the number of elements asked about."""
-
-    def __init__(self, nodes: set[etree._Element], root: etree._Element) -> None:
-        self.nodes, self.root = nodes, root
-        self.known: dict[etree._Element, bool] = {}
-
-    def above(self, node: etree._Element) -> bool:
-        """True when an ancestor of `node` is one of the nodes."""
-        path: list[etree._Element] = []
-        held = False
-        parent = node.getparent() if node is not self.root else None
-        while parent is not None:
-            known = self.known.get(parent)
-            if known is not None:
-                held = known
-                break
-            if parent in self.nodes:
-                held = True
-                break
-            path.append(parent)
-            parent = parent.getparent() if parent is not self.root else None
-        for seen in path:
-            self.known[seen] = held
-        return held
 
 
 @cache
@@ -146,27 +118,39 @@ def _element_test(css: str) -> tuple[str, str | None] | None:
     return test, needs[1] if needs else ""
 
 
-class Outside:
-    """Whether nodes lie outside every subtree of `skip`; remembered, so a page costs O(nodes)."""
+class Subtrees:
+    """Whether elements lie in a subtree of `nodes` (they or an ancestor, up to `root`, is one of
+    them); remembered, so that each ancestor is looked at once: a page costs O(nodes)."""
 
-    def __init__(self, skip: set[etree._Element]) -> None:
-        self.skip = skip
+    def __init__(self, nodes: set[etree._Element], root: etree._Element | None = None) -> None:
+        self.nodes, self.root = nodes, root
         self.known: dict[etree._Element, bool] = {}
 
-    def __call__(self, node: etree._Element) -> bool:
-        """True when neither `node` nor any of its ancestors is in `skip`."""
+    def covers(self, node: etree._Element | None) -> bool:
+        """True when `node` or one of its ancestors (up to `root`) is one of the nodes."""
         path: list[etree._Element] = []
-        inside = False
+        held = False
         while node is not None:
             known = self.known.get(node)
             if known is not None:
-                inside = known
+                held = known
                 break
-            if node in self.skip:
-                inside = True
+            if node in self.nodes:
+                held = True
                 break
             path.append(node)
-            node = node.getparent()
+            node = node.getparent() if node is not self.root else None
         for seen in path:
-            self.known[seen] = inside
-        return not inside
+            self.known[seen] = held
+        return held
+
+
+class Outside(Subtrees):
+    """Whether nodes lie outside every subtree of `skip`."""
+
+    def __init__(self, skip: set[etree._Element]) -> None:
+        super().__init__(skip)
+
+    def __call__(self, node: etree._Element) -> bool:
+        """True when neither `node` nor any of its ancestors is in `skip`."""
+        return not self.covers(node)
