@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from wardcrawler.crawler.pipelines import ArchivePipeline
 from wardcrawler.crawler.shared import (
+    ARCHIVE_STAT,
     BROKEN_STAT,
     FIRST_STAT,
     LAST_STAT,
@@ -298,4 +299,26 @@ def test_spider_closed_closes_the_shared_archive(make: Make):
     archive = shared_archive(crawler)
     close(crawler, "finished")
     with pytest.raises(sqlite3.ProgrammingError):
+        archive.db.execute("select 1")
+
+
+def test_an_unstorable_listing_entry_is_a_failure_naming_its_article(make: Make, tmp_path: Path):
+    pipeline, _ = make()
+    url = "http://w1.example/tin-tuc/hop-1000000003.htm"
+    unstorable = ListingEntry("w1", NEWS, "Tin tức", "1000000003", None, url, rank=2**70)
+    with pytest.raises(DropItem, match="could not be stored"):
+        pipeline.process_item(unstorable)
+    (error,) = query(tmp_path / "wards.db", "select url, reason from fetch_errors")
+    assert error["url"] == url and "OverflowError" in error["reason"]
+
+
+def test_the_archive_is_closed_even_when_the_run_cannot_be(make: Make, tmp_path: Path):
+    _, crawler = make()
+    archive = shared_archive(crawler)
+    with closing(sqlite3.connect(tmp_path / "wards.db")) as other:
+        other.execute("drop table crawl_run_wards")  # closing the run now fails in SQLite
+        other.commit()
+    close(crawler, "finished")
+    assert crawler.stats.get_value(ARCHIVE_STAT)  # the problem is reported ...
+    with pytest.raises(sqlite3.ProgrammingError):  # ... and the archive closed all the same
         archive.db.execute("select 1")

@@ -25,6 +25,7 @@ from wardcrawler.crawler.tls import tls_failure_reason
 
 ROBOTS = "Forbidden by robots.txt"
 TOO_MANY_REDIRECTS = "max redirections reached"
+OVER_MAXSIZE = "larger than download max size"  # Scrapy's words when a length is announced
 
 
 def failure_reason(failure: Failure, settings) -> str:
@@ -35,7 +36,6 @@ def failure_reason(failure: Failure, settings) -> str:
     size = request.meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
     known = [
         (DownloadTimeoutError, f"timeout: no complete answer in {_timeout(request, settings)} s"),
-        (DownloadCancelledError, f"too large: the body exceeds the size limit of {size} bytes"),
         (DownloadConnectionRefusedError, "connection refused by the portal"),
         (CannotResolveHostError, "host name not found (DNS)"),
         (ResponseDataLossError, "truncated answer: the connection closed before the whole body"),
@@ -45,6 +45,10 @@ def failure_reason(failure: Failure, settings) -> str:
         if isinstance(error, kind):
             return reason
     message = failure.getErrorMessage()
+    if isinstance(error, DownloadCancelledError):
+        if OVER_MAXSIZE in message or not message:  # no words: a body that grew over the limit
+            return f"too large: the body exceeds the size limit of {size} bytes"
+        return f"download cancelled: {message or 'no reason given'}"
     if isinstance(error, DownloadFailedError):
         if "ssl" in message.lower() or "tls" in message.lower():
             return tls_failure_reason(message)

@@ -51,16 +51,17 @@ class ArchivePipeline:
     def spider_closed(self, spider, reason: str) -> None:
         """Close the run in the ledger, with the reason Scrapy gives (known only now)."""
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
-        per_ward = {w.slug: self.figures(w.slug, stats) for w in spider.wards}
         try:
+            per_ward = {w.slug: self.figures(w.slug, stats) for w in spider.wards}
             broken = self.ledger.finish(self.recorder.run_id, per_ward, stats)
         except sqlite3.Error as exc:  # the run cannot even be closed: the archive is the problem
             problem = problem_of(exc, self.crawler.settings.get("WARDCRAWLER_DB"))
             self.crawler.stats.set_value(ARCHIVE_STAT, str(problem or exc))
             broken = {}
+        finally:
+            self.archive.close()
         broken.update(getattr(spider, "broken", {}))
         self.crawler.stats.set_value(BROKEN_STAT, broken)
-        self.archive.close()
 
     def figures(self, ward: str, stats: dict) -> dict:
         """The run's figures for one ward."""
@@ -76,8 +77,16 @@ class ArchivePipeline:
             recorded = self.recorder.record(item)
         except UNSTORABLE as exc:  # a value SQLite cannot hold: the page is a failure, not lost
             reason = f"could not be stored: {type(exc).__name__}: {exc}"
-            self.recorder.record(PageFailure(item.ward, getattr(item, "url", ""), None, reason))
+            self.recorder.record(PageFailure(item.ward, url_of(item), None, reason))
             raise DropItem(reason) from exc
         if not recorded:
             raise DropItem(f"unknown item type {type(item).__name__}")
         return item
+
+
+def url_of(item) -> str:
+    """The page an item is about: its own URL, else the article or the listing it names."""
+    for field in ("url", "article_url", "category_url"):
+        if value := getattr(item, field, None):
+            return value
+    return ""

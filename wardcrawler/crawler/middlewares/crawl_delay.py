@@ -1,10 +1,12 @@
 """Honouring robots.txt `Crawl-delay` (Scrapy obeys robots.txt rules but not its delay).
 
-When a ward's robots.txt asks for a delay between requests, the ward's download slot waits at
-least that long, up to `WARDCRAWLER_MAX_CRAWL_DELAY` seconds (60): a portal
-asking for more is still crawled, at that pace. AutoThrottle may lower a slot's delay after a
-response; the asked delay is put back before each request. Settings: `WARDCRAWLER_MAX_CRAWL_DELAY`,
-`ROBOTSTXT_USER_AGENT` (else `USER_AGENT`) for the rules that apply.
+When a ward's robots.txt asks for a longer delay between requests than `DOWNLOAD_DELAY`, the
+ward's download slot waits that long, up to `WARDCRAWLER_MAX_CRAWL_DELAY` seconds (60; 0 or less
+turns Crawl-delay off): a portal asking for more is still crawled, at that pace. A shorter asked
+delay changes nothing (a portal never makes the crawler faster than its own pace). AutoThrottle
+does not adjust such a slot (`autothrottle_dont_adjust_delay`), and the asked delay is put back
+before each request. Settings: `WARDCRAWLER_MAX_CRAWL_DELAY`, `ROBOTSTXT_USER_AGENT` (else
+`USER_AGENT`) for the rules that apply.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class CrawlDelayMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.cap = settings.getfloat("WARDCRAWLER_MAX_CRAWL_DELAY", 60.0)
+        self.base = settings.getfloat("DOWNLOAD_DELAY")
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.delays: dict[str, float] = {}  # download slot (ward slug) -> seconds
 
@@ -45,6 +48,7 @@ class CrawlDelayMiddleware:
     def process_request(self, request: Request) -> None:
         slot = request.meta.get("download_slot")
         if slot in self.delays:
+            request.meta["autothrottle_dont_adjust_delay"] = True
             self.slow_down(slot)
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -52,7 +56,7 @@ class CrawlDelayMiddleware:
             return response
         ward = ward_of(self.crawler, request)
         delay = asked_delay(response.body, self.user_agent) if ward else None
-        if ward and delay:
+        if ward and delay and self.cap > 0 and delay > self.base:
             self.delays[ward.slug] = min(delay, self.cap)
             self.crawler.spider.logger.info("%s: robots.txt asks %.1f s between requests",
                                             ward.slug, delay)  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -143,10 +144,12 @@ class WardsSpider(RegistrySpider):
 
     def pager_stopped(self, ward: Ward, category: str, name: str, following: str, rank: int):
         """The guard against endless pagers stopped a category: recorded, and the category
-        counts as read to its end, so that incremental runs only read its newest pages."""
+        counts as read to its end, so that incremental runs only read its newest pages (a
+        category really that long is read on by a `--full` run with a higher limit)."""
         self.crawler.stats.inc_value(PAGER_STOPPED_STAT)
         reason = (f"pager stopped after {self.max_pages} listing pages of {category} "
-                  "(WARDCRAWLER_MAX_LISTING_PAGES): an endless pager?")  # fmt: skip
+                  "(WARDCRAWLER_MAX_LISTING_PAGES): an endless pager? If the category is "
+                  "really that long, crawl it with --full and a higher limit")  # fmt: skip
         self.logger.warning("%s: %s", ward.slug, reason)
         yield PageFailure(ward.slug, following, None, reason)
         yield ListedThrough(ward.slug, category, name, now(), rank)
@@ -183,7 +186,7 @@ class WardsSpider(RegistrySpider):
             if key and response.status in GONE_STATUSES:
                 yield from article_items(fetched(response), ward, key)  # a tombstone
                 return
-            status, reason = response.status, http_reason(response)
+            status, reason = response.status, http_reason(response, ward)
         elif failure.check(LeftTheSite) and key:
             yield moved_away(request, ward, key, failure.value.url)
             return
@@ -194,12 +197,19 @@ class WardsSpider(RegistrySpider):
         yield PageFailure(ward.slug, url, status, reason)
 
 
-def http_reason(response: Response) -> str:
-    """`HTTP 503`; for a redirect that was not followed, where it led."""
-    location = response.headers.get("Location", b"").decode("latin-1")
-    if 300 <= response.status < 400 and location:
-        return f"HTTP {response.status}: a redirect to {location}, not followed (off the site)"
-    return f"HTTP {response.status}"
+def http_reason(response: Response, ward: Ward) -> str:
+    """`HTTP 503`; for a redirect that was not followed, where it led and why it was not."""
+    location = response.headers.get("Location", b"").decode("latin-1").strip()
+    if not (300 <= response.status < 400 and location):
+        return f"HTTP {response.status}"
+    target = urljoin(response.url, location)
+    if urlsplit(target).scheme not in ("http", "https"):
+        why = "not a web address"
+    elif netloc_of(target) not in ward.netlocs:
+        why = "off the site"
+    else:
+        why = "Scrapy did not follow it"
+    return f"HTTP {response.status}: a redirect to {location}, not followed ({why})"
 
 
 def moved_away(request: scrapy.Request, ward: Ward, key: str, location: str) -> ArticleGone:
