@@ -41,7 +41,7 @@ def test_search_with_and_without_diacritics(crawl):
         response = get(crawl.db, url)
         assert response.status_code == 200
         hits[query] = {r["id"] for r in response.json()["rows"]}
-    assert hits[words] and hits[words] == hits[fold(words)]
+    assert hits[words] and hits[words] <= hits[fold(words)]  # exact words, then every spelling
 
 
 def test_metadata_titles_and_descriptions(crawl):

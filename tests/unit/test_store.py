@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from wardcrawler.normalize import content_hash
+from wardcrawler.site.search import fts_query
 from wardcrawler.store.archive import Archive, ArticleRecord
 from wardcrawler.store.schema import SCHEMA_VERSION
 
@@ -80,12 +81,12 @@ def test_full_text_search_without_diacritics(tmp_path):
     archive.save_article(record(title="Đảng bộ phường Phúc Lợi họp dân, bản sửa"))  # reindexed
     for query in ("phuong phuc loi", "PHƯỜNG", "dang bo", "Đảng bộ", '"dang bo phuong"', "sua"):
         hits = archive.db.execute(
-            "select rowid from articles_fts where articles_fts match ?", [query]
+            "select rowid from articles_fts where articles_fts match ?", [fts_query(query)]
         ).fetchall()
         assert hits == [(1,)], query
-    assert not archive.db.execute(
-        "select rowid from articles_fts where articles_fts match 'khong'"
-    ).fetchall()
+    for query in ("khong", "đang", "bỏ"):  # absent, or other spellings of the words present
+        sql = "select rowid from articles_fts where articles_fts match ?"
+        assert not archive.db.execute(sql, [fts_query(query)]).fetchall(), query
 
 
 def test_history_views_snapshots_revisions_and_tombstones(tmp_path):
@@ -199,9 +200,32 @@ def test_an_older_search_index_layout_is_rebuilt(tmp_path):
     archive.db["articles"].enable_fts(["title", "body"], fts_version="FTS5", create_triggers=True)
     archive.close()
     again = Archive(path)
-    hits = again.db.execute("select rowid from articles_fts where articles_fts match 'dang bo'")
-    assert hits.fetchall() == [(1,)]
+    sql = "select rowid from articles_fts where articles_fts match ?"
+    assert again.db.execute(sql, [fts_query("dang bo")]).fetchall() == [(1,)]
+    assert again.db.execute(sql, [fts_query("Đảng bộ")]).fetchall() == [(1,)]
     again.save_article(record(title="Đảng bộ phường", views=8))  # no error: the index fits
+
+
+def test_a_folded_search_index_of_schema_8_is_rebuilt_with_exact_terms(tmp_path):
+    path = tmp_path / "v8.db"
+    archive = Archive(path)
+    archive.save_ward(WARD)
+    archive.save_article(record(title="Đảng bộ phường"))
+    archive.save_article(record(article_key="k2", url="http://w1.example/a/y-2.htm",
+                                title="Tổ dân phố đang họp"))  # fmt: skip
+    archive.db.execute("DROP TABLE articles_fts")
+    archive.db.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, folded,"
+                       " tokenize='unicode61 remove_diacritics 2')")  # fmt: skip
+    archive.db.execute("INSERT INTO articles_fts (rowid, title, body, folded) SELECT id, title,"
+                       " body, lower(title) FROM articles")  # fmt: skip
+    archive.db.execute("PRAGMA user_version = 8")
+    archive.close()
+    again = Archive(path)
+    sql = "select rowid from articles_fts where articles_fts match ?"
+    assert again.db.execute(sql, [fts_query("Đảng")]).fetchall() == [(1,)]
+    assert again.db.execute(sql, [fts_query("đang")]).fetchall() == [(2,)]
+    assert sorted(again.db.execute(sql, [fts_query("dang")]).fetchall()) == [(1,), (2,)]
+    assert again.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_an_archive_from_a_newer_wardcrawler_is_refused(tmp_path):

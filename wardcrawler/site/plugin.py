@@ -1,7 +1,7 @@
 """Datasette hooks of the wardcrawler archive (registered by `site/serve.py`, for its site only).
 
-- SQL functions: `escape_fts` replaced by `folded_query`, so that `?_search=` folds the query
-  like the index's folded copy (every spelling gives the same articles); `fts_query(text)` for
+- SQL functions: `escape_fts` replaced by `vi_query`, so that `?_search=` means what was typed
+  (marked words exactly, unmarked ones in every spelling); `fts_query(text)` for
   the canned queries; `vi_snippet(text, query)` (an excerpt with the hits marked).
 - `/-/download/articles.{jsonl,json,csv}?ward=SLUG&since=YYYY-MM-DD`: the whole archive or one
   ward, streamed, one record per article with its categories and attachments.
@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from wardcrawler.site.export import FORMATS, MEDIA_TYPES, lines, records, valid_since
 from wardcrawler.site.guards import atom_renderer, request_error, ward_exists, ward_guard
-from wardcrawler.site.search import folded_query, fts_query, vi_snippet
+from wardcrawler.site.search import fts_query, vi_query, vi_snippet
 from wardcrawler.warc.reader import (
     Body,
     Capture,
@@ -51,7 +51,7 @@ def prepare_jinja2_environment(env):
 
 @hookimpl(trylast=True)  # after Datasette's own functions: ours replaces its escape_fts
 def prepare_connection(conn):
-    conn.create_function("escape_fts", 1, folded_query, deterministic=True)
+    conn.create_function("escape_fts", 1, vi_query, deterministic=True)
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("vi_snippet", 2, vi_snippet, deterministic=True)
 

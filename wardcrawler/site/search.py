@@ -1,9 +1,9 @@
-"""Search helpers for the archive's Datasette: folded FTS5 queries, Vietnamese-aware snippets.
+"""Search helpers for the archive's Datasette: Vietnamese FTS5 queries and snippets.
 
-The full-text index holds the text as published and a folded copy; queries are folded the same
-way, so a query typed with or without diacritics, capitals or `đ` finds the same articles.
-FTS5's own `snippet()` can only highlight in the column that matched, which here is the folded
-copy; `vi_snippet` highlights the same words in the text as published instead.
+A query means what was typed, word by word (`search_terms`): a word typed with a mark (a tone,
+or ă â ê ô ơ ư đ) finds only that word, whatever its case, normal form or tone placement; a word
+typed without any mark finds every spelling that folds to it; quoted phrases follow the same
+rule word by word, in order. `vi_snippet` highlights the same words in the text as published.
 """
 
 from __future__ import annotations
@@ -11,34 +11,36 @@ from __future__ import annotations
 import re
 
 from wardcrawler.normalize import fold
+from wardcrawler.search_terms import matches, query_token, words
 
-WORD_RE = re.compile(r"\w+")
 # A quoted phrase, or a run of characters that are neither space nor quote (an unquoted word).
 PHRASE_RE = re.compile(r'"([^"]*)"|([^\s"]+)')
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # FTS5 reads a NUL as the end of the query
 MATCH_NOTHING = '"wardcrawler_matches_nothing"'  # an FTS5 phrase no article contains
+SEARCHED = "{title body}"  # the index's columns of search terms (not `published`)
 
 
-def folded_query(query: str | None) -> str:
-    """A user's search text folded (no marks, đ -> d, lowercase) as an FTS5 query of phrases.
+def vi_query(query: str | None) -> str:
+    """A user's search text as an FTS5 query of the index's search terms.
 
-    Every spelling of a word (`Đảng`, `đảng`, `DANG`, `dang`) becomes the same query, which the
-    folded copy in the index answers: the spellings give identical results. Installed in place
-    of Datasette's `escape_fts`, so that plain `?_search=` works this way. Like `escape_fts`,
-    each unquoted word and each quoted phrase becomes a quoted FTS5 phrase (an unbalanced quote
-    is closed at the end); unlike it, the result is always valid FTS5 syntax (no quote inside a
-    phrase, no control character), and matches nothing when no word is left.
+    Installed in place of Datasette's `escape_fts`, so that plain `?_search=` (and
+    `?_search_title=`) work this way. Like `escape_fts`, each unquoted word and each quoted
+    phrase must all appear (an unbalanced quote is closed at the end); unlike it, the result is
+    always valid FTS5 syntax, and matches nothing when no word is left.
     """
-    text = CONTROL_RE.sub(" ", fold(query or ""))
+    text = CONTROL_RE.sub(" ", query or "")
     if text.count('"') % 2:
         text += '"'
-    phrases = (" ".join((quoted or bare).split()) for quoted, bare in PHRASE_RE.findall(text))
-    return " ".join(f'"{phrase}"' for phrase in phrases if phrase) or MATCH_NOTHING
+    phrases = [words(quoted or bare) for quoted, bare in PHRASE_RE.findall(text)]
+    parts = [" + ".join(map(query_token, phrase)) for phrase in phrases if phrase]
+    if not parts:
+        return MATCH_NOTHING
+    return f"{SEARCHED} : ({' '.join(parts)})"
 
 
 def fts_query(query: str | None) -> str:
-    """`folded_query`, for the canned queries (an empty search matches nothing)."""
-    return folded_query(query)
+    """`vi_query`, for the canned queries (an empty search matches nothing)."""
+    return vi_query(query)
 
 
 def fold_same_length(text: str) -> str:
@@ -49,12 +51,15 @@ def fold_same_length(text: str) -> str:
 def vi_snippet(text: str | None, query: str | None, context: int = 90) -> str:
     """A short excerpt of `text` around the first hit of `query`, hits wrapped in <mark>."""
     text = text or ""
-    terms = {fold(t) for t in WORD_RE.findall(query or "")}
-    if not text or not terms:
+    asked = words(query)
+    folded = {fold(word) for word in asked}
+    if not text or not folded:
         return text[: 2 * context]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(terms))) + r")(?!\w)")
-    folded = fold_same_length(text)
-    hits = list(pattern.finditer(folded))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(folded))) + r")(?!\w)")
+    hits = [
+        hit for hit in pattern.finditer(fold_same_length(text))
+        if any(matches(word, text[hit.start() : hit.end()]) for word in asked)
+    ]  # fmt: skip
     if not hits:
         return text[: 2 * context]
     start = max(0, hits[0].start() - context)

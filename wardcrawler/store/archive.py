@@ -16,9 +16,9 @@ from pathlib import Path
 import sqlite_utils
 
 from wardcrawler.clock import now
-from wardcrawler.normalize import fold, local_date
+from wardcrawler.normalize import local_date
 from wardcrawler.store.crawl_state import CrawlState
-from wardcrawler.store.schema import migrate
+from wardcrawler.store.schema import index_article, migrate
 
 
 @dataclass
@@ -270,12 +270,8 @@ class Archive(CrawlState):
         return True
 
     def _index(self, article_id: int, title: str, body: str) -> None:
-        """(Re)index an article for search: its text as published, and folded (đ -> d)."""
-        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-        self.db.execute(
-            "INSERT INTO articles_fts (rowid, title, body, folded) VALUES (?, ?, ?, ?)",
-            [article_id, title, body, fold(f"{title}\n{body}")],
-        )
+        """(Re)index an article for search (`schema.index_article`)."""
+        index_article(self.db, article_id, title, body)
 
     def _link_categories(self, article_id: int, ward: str, article_key: str) -> None:
         """Link an article to every category listing it and refresh `category_names`."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from wardcrawler.normalize import fold, is_future
+from wardcrawler.normalize import is_future
+from wardcrawler.search_terms import index_text
 
-SCHEMA_VERSION = 8
-# Full-text search indexes the published text and a folded copy (no marks, đ -> d, lowercase);
-# the archive's Datasette folds queries the same way (`search.folded_query`), so `_search` gives
-# the same articles whatever spelling people type. remove_diacritics 2 also folds letters with
-# two marks (phường) and old/new tone placement (uỷ/ủy) in the published-text columns.
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+SCHEMA_VERSION = 9
+# Full-text search: `title` and `body` hold each word as a search term (`search_terms`: the
+# folded word and its marks, tone placement normalised), which the archive's Datasette queries
+# (`site.search.vi_query`): a word typed with marks finds exactly it, one typed without any finds
+# every spelling. `published` holds the text as published, for `_searchmode=raw` queries
+# (remove_diacritics 2 folds marks there, but not đ). `_` joins a term's two halves.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
+FTS_COLUMNS = ["title", "body", "published"]
 
 TABLES: dict[str, dict] = {
     "wards": {
@@ -174,9 +177,9 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 
 def _search_index(db: sqlite_utils.Database) -> None:
-    """The FTS5 index of articles; one of an older layout (no folded column) is rebuilt."""
+    """The FTS5 index of articles; one of an older layout is dropped and rebuilt."""
     fts = db["articles_fts"]
-    if fts.exists() and "folded" not in fts.columns_dict:
+    if fts.exists() and list(fts.columns_dict) != FTS_COLUMNS:
         with db.atomic():
             for trigger in db.triggers:
                 if trigger.table == "articles" and trigger.name.startswith("articles_a"):
@@ -184,16 +187,21 @@ def _search_index(db: sqlite_utils.Database) -> None:
             db.execute("DROP TABLE articles_fts")
     if not fts.exists():
         db.execute(
-            "CREATE VIRTUAL TABLE articles_fts USING fts5("
-            f"title, body, folded, tokenize='{FTS_TOKENIZE}')"
+            f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)},"
+            f' tokenize="{FTS_TOKENIZE}")'
         )
         with db.atomic():
             for row in db.query("select id, title, body from articles"):
-                folded = fold(f"{row['title']}\n{row['body'] or ''}")
-                db.execute(
-                    "INSERT INTO articles_fts (rowid, title, body, folded) VALUES (?, ?, ?, ?)",
-                    [row["id"], row["title"], row["body"], folded],
-                )
+                index_article(db, row["id"], row["title"], row["body"])
+
+
+def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str | None):
+    """(Re)index one article for search: its words as search terms, and its published text."""
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, body, published) VALUES (?, ?, ?, ?)",
+        [article_id, index_text(title), index_text(body), f"{title}\n{body or ''}"],
+    )
 
 
 def _backfill_v2(db: sqlite_utils.Database) -> None:
