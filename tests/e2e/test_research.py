@@ -8,12 +8,18 @@ import json
 import re
 import sqlite3
 import urllib.parse
+from datetime import datetime
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from tests.helpers import datasette_get, run_cli
 from wardcrawler.normalize import fold
+from wardcrawler.site.serve import SHIPPED_METADATA
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # (spellings with marks: the same words; the same typed without any mark)
 SPELLING_GROUPS = [
@@ -238,3 +244,19 @@ def test_a_folded_word_that_is_ambiguous_is_exact_only_when_typed_with_marks(tmp
     results = search_ids(tmp_path / "wards.db", ["Đảng bộ", "đảng bộ", "ĐẢNG BỘ"])
     assert results == [{1}, {1}, {1}]
     assert search_ids(tmp_path / "wards.db", ["dang bo", "DANG BO"]) == [{1, 2}, {1, 2}]
+
+
+def test_the_crawl_health_chart_labels_runs_by_number_and_local_date(crawl):
+    metadata = yaml.safe_load(SHIPPED_METADATA.read_text("utf-8"))
+    chart = metadata["plugins"]["datasette-dashboards"]["overview"]["charts"]["crawl-health"]
+    x = chart["display"]["encoding"]["x"]
+    assert x["type"] == "ordinal" and x["sort"]["field"] == "run_id"  # run 10 after run 9
+    sql = urllib.parse.quote(chart["query"])
+    (response,) = fetch(crawl.db, f"/wards.json?_shape=objects&sql={sql}")
+    rows = response.json()["rows"]
+    db = sqlite3.connect(crawl.db)
+    started = dict(db.execute("select id, started_at from crawl_runs"))
+    assert rows
+    for row in rows:
+        local = datetime.fromisoformat(started[row["run_id"]]).astimezone(VIETNAM)
+        assert row["run"] == f"Lần {row['run_id']} · {local.date().isoformat()}"
