@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from wardcrawler.cli.options import DB_OPTION, BadInput, archive_errors
+from wardcrawler.cli.options import DB_OPTION, SLUGS_OPTION, BadInput, archive_errors
 from wardcrawler.paths import default_db
 from wardcrawler.site.export import FORMATS
 from wardcrawler.store.preflight import (
@@ -152,3 +152,35 @@ def built(db: Path, build) -> dict:
 def _partial(path: Path) -> Path:
     """The temporary name of a file being written, beside it."""
     return path.with_name(f".{path.name}.partial-{os.getpid()}")
+
+
+@click.command()
+@DB_OPTION
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="WACZ file to write (FILE.wacz).")  # fmt: skip
+@SLUGS_OPTION
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only captures made on or after this date (UTC).")  # fmt: skip
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the WARC files (default: warc/ beside the database).")  # fmt: skip
+def wacz(db, output, slugs, since, warc_dir) -> None:
+    """Package the archive's captures as a WACZ file that ReplayWeb.page and pywb replay.
+
+    Example: wardcrawler wacz --db archive/wards.db --output wards.wacz --ward hn-phuc-loi
+    """
+    from wardcrawler.paths import warc_dir_beside
+    from wardcrawler.warc.wacz import WaczError, write_wacz
+
+    db = db or default_db()
+    if output.suffix != ".wacz":
+        raise BadInput(f"{output}: the output must be a .wacz file")
+    with archive_errors(db):
+        check_readable_database(db)
+    partial = _partial(output).with_suffix(".wacz")
+    try:
+        pages = write_wacz(db, warc_dir or warc_dir_beside(db), partial, slugs, since)
+    except WaczError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from exc
+    os.replace(partial, output)
+    click.echo(f"wardcrawler: wrote {output}: {pages} article pages")
