@@ -171,3 +171,29 @@ def test_raw_page_of_a_web_archive_capture_is_the_archive_copy(backfilled):
     (response,) = datasette_get(backfilled["db"], f"/-/capture/{row['id']}")
     assert response.status_code == 302
     assert response.headers["location"] == row["archive_url"]
+
+
+def test_the_article_page_shows_revisions_with_changes_and_the_view_history(backfilled):
+    from parsel import Selector
+
+    from tests.helpers import datasette_get
+
+    rows = stored(backfilled["db"])
+    article = next(a for a in backfilled["truth"]["articles"]
+                   if len(dict.fromkeys(c["title"] for c in a["captures"])) >= 2)  # fmt: skip
+    titles = list(dict.fromkeys(c["title"] for c in article["captures"]))
+    row = rows[(article["ward"], article["key"])]
+    (response,) = datasette_get(backfilled["db"], f"/wards/articles/{row['id']}")
+    page = Selector(text=response.text)
+    revisions = query(backfilled["db"], "select title from article_revisions where article_id = ?",
+                      (row["id"],))  # fmt: skip
+    shown = page.css("details.revision")
+    assert len(shown) == len(revisions)
+    newest = "".join(shown[0].css("pre span::text").getall())
+    assert f"-{titles[-2]}" in newest and f"+{titles[-1]}" in newest  # what changed, newest first
+    points = query(backfilled["db"], "select views from views_snapshots where article_id = ?"
+                   " order by seen_at",
+                   (row["id"],))  # fmt: skip
+    assert len(page.css("svg.views-chart circle")) == (len(points) if len(points) > 1 else 0)
+    cells = page.css("table.views-history td:nth-child(2)::text").getall()
+    assert cells == [f"{p['views']:,}" for p in points]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -10,8 +11,9 @@ import urllib.request
 
 import pytest
 from markupsafe import escape
+from parsel import Selector
 
-from tests.helpers import datasette_get, free_port, wait_for_json
+from tests.helpers import datasette_get, free_port, query, wait_for_json
 from wardcrawler.normalize import fold
 from wardcrawler.site.serve import build_metadata
 
@@ -36,11 +38,11 @@ def test_search_with_and_without_diacritics(crawl):
     title = crawl.truth["articles"][0]["title"]
     words = " ".join(title.split()[:3])
     hits = {}
-    for query in (words, fold(words)):
-        url = f"/wards/articles.json?_shape=objects&_search={urllib.request.quote(query)}"
+    for typed in (words, fold(words)):
+        url = f"/wards/articles.json?_shape=objects&_search={urllib.request.quote(typed)}"
         response = get(crawl.db, url)
         assert response.status_code == 200
-        hits[query] = {r["id"] for r in response.json()["rows"]}
+        hits[typed] = {r["id"] for r in response.json()["rows"]}
     assert hits[words] and hits[words] <= hits[fold(words)]  # exact words, then every spelling
 
 
@@ -127,3 +129,40 @@ def test_article_page_reads_as_an_article(crawl):
     first = article["body"].split("\n\n")[0]
     assert f"<p>{escape(first)}</p>" in html
     assert "Chuyên mục: " + ", ".join(sorted(article["categories"])) in html
+
+
+def article_page(crawl) -> tuple[dict, dict, Selector]:
+    article = crawl.truth["articles"][0]
+    (row,) = query(crawl.db, "select * from articles where ward = ? and article_key = ?",
+                   (article["ward"], article["key"]))  # fmt: skip
+    html = get(crawl.db, f"/wards/articles/{row['id']}").text
+    return article, row, Selector(text=html)
+
+
+def test_article_page_shows_a_citation_to_copy(crawl):
+    article, row, page = article_page(crawl)
+    ward = next(w for w in crawl.truth["wards"] if w["slug"] == article["ward"])
+    text = page.css("pre.citation-text::text").get()
+    sql = ("select id from captures where kind = 'article' and article_id = ?"
+           " order by fetched_at desc limit 1")  # fmt: skip
+    (capture,) = query(crawl.db, sql, (row["id"],))
+    for part in (ward["name"], article["title"], row["url"], row["content_hash"],
+                 row["first_seen_at"][:10], row["last_seen_at"][:10], f"#{capture['id']}",
+                 (row["posted_at"] or "")[:10]):  # fmt: skip
+        assert part in text, part
+    (csl,) = json.loads(page.css("pre.citation-csl::text").get())
+    assert (csl["title"], csl["URL"]) == (article["title"], row["url"])
+    if row["posted_at"]:
+        assert csl["issued"]["date-parts"][0] == [int(x) for x in row["posted_at"][:10].split("-")]
+    bib = page.css("pre.citation-bibtex::text").get()
+    assert bib.startswith("@online{") and f"url = {{{row['url']}}}" in bib
+
+
+def test_article_page_lists_every_capture_with_its_raw_page(crawl):
+    _, row, page = article_page(crawl)
+    ids = [c["id"] for c in query(crawl.db, "select id from captures where article_id = ?",
+                                  (row["id"],))]  # fmt: skip
+    links = page.css("ul.captures a::attr(href)").getall()
+    assert ids and links == [f"/-/capture/{i}" for i in sorted(ids)]
+    raw = get(crawl.db, links[0])
+    assert raw.status_code == 200 and row["title"] in raw.text

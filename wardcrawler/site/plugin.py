@@ -26,6 +26,15 @@ from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
 
+from wardcrawler.site.citation import (
+    ArticleRecord,
+    bibtex,
+    citation_text,
+    cited_capture,
+    csl_json,
+    revision_changes,
+    views_chart,
+)
 from wardcrawler.site.export import FORMATS, MEDIA_TYPES, lines, records, valid_since
 from wardcrawler.site.guards import atom_renderer, request_error, ward_exists, ward_guard
 from wardcrawler.site.search import fts_query, vi_query, vi_snippet
@@ -204,3 +213,50 @@ def render_cell(row, value, column, table):
         host = urlsplit(value).netloc
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(host)} ↗</a>')
     return None
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    """The article page's citation, view history, revisions and captures (`templates/row.html`)."""
+    if view_name != "row" or table != "articles" or request is None:
+        return None
+    return article_context(datasette, database, request)
+
+
+async def article_context(datasette, database: str, request) -> dict:
+    """Rows beside an article, read for its page."""
+    pks = request.url_vars.get("pks", "")
+    if not pks.isdigit():
+        return {}
+    db = datasette.get_database(database)
+    article = (await db.execute("select * from articles where id = ?", [int(pks)])).first()
+    if article is None:
+        return {}
+    article = dict(article)
+
+    async def rows(sql: str, params: list) -> list[dict]:
+        return [dict(r) for r in (await db.execute(sql, params)).rows]
+
+    ward = await rows("select * from wards where slug = ?", [article["ward"]])
+    record = ArticleRecord(
+        article, ward[0] if ward else {},
+        captures=await rows("select id, kind, fetched_at, status, warc_file, archive_url, source"
+                            " from captures where article_id = ? order by fetched_at", [pks]),
+        revisions=await rows("select * from article_revisions where article_id = ? order by id",
+                             [pks]),
+        views=await rows("select seen_at, views from views_snapshots where article_id = ?"
+                         " order by seen_at", [pks]),
+    )  # fmt: skip
+    here = datasette.absolute_url(request, request.path)
+    return {
+        "citation": {
+            "text": citation_text(record, here),
+            "csl": csl_json(record, here),
+            "bibtex": bibtex(record, here),
+            "capture": cited_capture(record),
+        },
+        "views_chart": views_chart(record.views),
+        "views_history": record.views,
+        "revision_changes": revision_changes(record),
+        "article_captures": record.captures,
+    }
