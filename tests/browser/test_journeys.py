@@ -110,7 +110,9 @@ def test_relevance_search_page_highlights(page, site):
 def test_dashboard_draws_charts(page, site):
     page.goto(site + "/-/dashboards/overview")
     page.wait_for_selector("svg.marks, canvas.marks", timeout=15000)
-    assert "Articles per month per ward" in page.inner_text("body")
+    text = page.inner_text("body")
+    assert "Số bài theo tháng · Articles per month per ward" in text
+    assert "Tình trạng các lần thu thập" in text
 
 
 def test_follow_a_download_link(page, site, crawl):
@@ -123,3 +125,21 @@ def test_follow_a_download_link(page, site, crawl):
     records = [json.loads(line) for line in content.splitlines()]
     assert len(records) == sum(a["ward"] == ward["slug"] for a in crawl.truth["articles"])
     assert "\\u" not in content and ward["name"] in content
+
+
+def test_read_an_articles_citation_and_copy_it(page, site, crawl):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    article = crawl.truth["articles"][0]
+    page.goto(site + f"/wards/articles?ward={article['ward']}&article_key={article['key']}")
+    page.click("table.rows-and-columns tbody tr:first-child td.col-id a")
+    page.wait_for_url(re.compile(r"/wards/articles/\d+$"))
+    assert page.is_visible("h3#trich-dan")
+    citation = page.inner_text("pre.citation-text")
+    ward = next(w for w in crawl.truth["wards"] if w["slug"] == article["ward"])
+    assert article["title"] in citation and ward["name"] in citation
+    page.click("text=Sao chép · Copy")
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+    page.click("summary:has-text('BibTeX')")
+    assert page.inner_text("pre.citation-bibtex").startswith("@online{")
+    assert page.locator("ul.captures a", has_text="raw page").count() >= 1
+    assert_readable(page)

@@ -48,7 +48,7 @@ def test_search_with_and_without_diacritics(crawl):
 
 def test_metadata_titles_and_descriptions(crawl):
     data = get(crawl.db, "/-/metadata.json").json()
-    assert data["title"].startswith("Ward news archive")
+    assert data["title"].startswith("Kho lưu trữ") and "Ward news archive" in data["title"]
     tables = data["databases"]["wards"]["tables"]
     for table in ("wards", "articles", "categories", "attachments", "crawl_runs", "fetch_errors"):
         assert tables[table]["description"]
