@@ -3,6 +3,7 @@ list naming every archived article with its title (checked against the replica's
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -10,18 +11,30 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
-from tests.helpers import run_cli
+from tests.helpers import FAST, query, run_cli
 from wardcrawler.warc.wacz import page_list
 
 WACZ = str(Path(sys.executable).parent / "wacz")  # py-wacz's own command, installed with us
 
 
 @pytest.fixture(scope="module")
-def packaged(crawl, tmp_path_factory):
+def recrawled(crawl, tmp_path_factory) -> Path:
+    """A copy of the session's archive crawled again with --full: two captures per article."""
     assert crawl.result.returncode == 0, crawl.result.stderr[-2000:]
+    folder = tmp_path_factory.mktemp("recrawled")
+    shutil.copytree(crawl.db.parent, folder, dirs_exist_ok=True)
+    db = folder / crawl.db.name
+    result = run_cli("crawl", "--full", "--wards", str(crawl.registry), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return db
+
+
+@pytest.fixture(scope="module")
+def packaged(recrawled, tmp_path_factory):
     output = tmp_path_factory.mktemp("wacz") / "wards.wacz"
-    result = run_cli("wacz", "--db", str(crawl.db), "--output", str(output))
+    result = run_cli("wacz", "--db", str(recrawled), "--output", str(output))
     assert result.returncode == 0, result.stderr[-2000:]
     return output, result
 
@@ -45,15 +58,28 @@ def test_the_wacz_passes_wacz_validate(packaged):
     assert any(n.startswith("indexes/") for n in names)
 
 
-def test_every_archived_article_is_a_page_with_its_title(packaged, crawl):
+def test_every_archived_article_is_a_page_once_with_its_title(packaged, recrawled, crawl):
     output, result = packaged
     pages = list(page_list(output))
-    captured = article_captures(crawl.db)
+    captured = article_captures(recrawled)
     titles = {(a["ward"], a["key"]): a["title"] for a in crawl.truth["articles"]}
     assert {captured[p["url"]] for p in pages} == set(titles)  # every article, nothing else
     assert len(pages) == len(titles)
     assert all(p["title"] == titles[captured[p["url"]]] for p in pages)
     assert f"{len(pages)} article pages" in result.stdout
+    newest = query(recrawled, "select url, max(fetched_at) at from captures where kind = 'article'"
+                   " and status = 200 and article_id is not null group by article_id")  # fmt: skip
+    assert len(newest) == len(pages) and len(captured) >= len(pages)  # older captures: in the WARC
+
+
+def test_the_warc_inside_holds_every_capture(packaged, recrawled):
+    output, _ = packaged
+    (stored,) = query(recrawled, "select count(*) n from captures where warc_file is not null")
+    with zipfile.ZipFile(output) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".warc.gz")]
+        with archive.open(name) as stream:
+            responses = sum(r.rec_type == "response" for r in ArchiveIterator(stream))
+    assert responses == stored["n"] and stored["n"] > len(list(page_list(output)))
 
 
 def test_one_wards_wacz_holds_only_its_pages(crawl, tmp_path):

@@ -34,14 +34,16 @@ class Chosen:
     warc_file: str
     offset: int
     length: int
+    article_id: int | None
     title: str | None
 
 
 def chosen_captures(db: Path, slugs: Iterable[str] = (), since: str | None = None) -> list[Chosen]:
     """The captures stored in WARC files, of the chosen wards, fetched on or after `since`."""
     slugs = list(slugs)
-    sql = ("select c.warc_file, c.warc_offset, c.warc_length, a.title from captures c"
+    sql = ("select c.warc_file, c.warc_offset, c.warc_length, a.id, a.title from captures c"
            " left join articles a on a.id = c.article_id and c.kind = 'article'"
+           " and c.status between 200 and 299"
            " where c.warc_file is not null and c.warc_length > 0")  # fmt: skip
     params: list = []
     if slugs:
@@ -56,8 +58,9 @@ def chosen_captures(db: Path, slugs: Iterable[str] = (), since: str | None = Non
 
 
 def copy_records(captures: list[Chosen], warc_dir: Path, target: Path) -> list[dict]:
-    """Copy the response records into `target`; the pages of the articles among them."""
-    pages, seen = [], set()
+    """Copy the response records into `target`; the page list: each article once, at its newest
+    capture (the older ones are in the WARC too, replayable at their own dates)."""
+    pages: dict[int, dict] = {}
     with target.open("wb") as out:
         for capture in captures:
             source = warc_dir / capture.warc_file
@@ -65,10 +68,9 @@ def copy_records(captures: list[Chosen], warc_dir: Path, target: Path) -> list[d
                 raise WaczError(f"{source}: WARC file missing (captures name it)")
             page = _page(source, capture)
             _copy(source, capture.offset, capture.length, out)
-            if page and (page["url"], page["ts"]) not in seen:
-                seen.add((page["url"], page["ts"]))
-                pages.append(page)
-    return pages
+            if page and page["ts"] >= pages.get(capture.article_id, page)["ts"]:
+                pages[capture.article_id] = page
+    return list(pages.values())
 
 
 def _page(source: Path, capture: Chosen) -> dict | None:
