@@ -126,6 +126,9 @@ def test_snippets_mark_only_the_words_the_query_means():
     assert vi_snippet(text, "dang") == (
         "<mark>Đảng</mark> bộ <mark>đang</mark> họp về <mark>dạng</mark> mới.")  # fmt: skip
     assert vi_snippet("Thành uỷ họp.", "thành ủy") == "<mark>Thành</mark> <mark>uỷ</mark> họp."
+    decomposed = unicodedata.normalize("NFD", "thuận lợi")
+    marked = "thuận <mark>lợi</mark>"
+    assert vi_snippet(decomposed, "loi") == vi_snippet(decomposed, "lợi") == marked
 
 
 def test_stored_text_is_never_changed_by_the_index(archive):

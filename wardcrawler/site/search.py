@@ -9,6 +9,7 @@ rule word by word, in order. `vi_snippet` highlights the same words in the text 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from wardcrawler.normalize import fold
 from wardcrawler.search_terms import matches, query_token, words
@@ -49,8 +50,9 @@ def fold_same_length(text: str) -> str:
 
 
 def vi_snippet(text: str | None, query: str | None, context: int = 90) -> str:
-    """A short excerpt of `text` around the first hit of `query`, hits wrapped in <mark>."""
-    text = text or ""
+    """A short excerpt of `text` around the first hit of `query`, hits wrapped in <mark> (read
+    in NFC, so that text stored decomposed is highlighted too)."""
+    text = unicodedata.normalize("NFC", text or "")
     asked = words(query)
     folded = {fold(word) for word in asked}
     if not text or not folded:
