@@ -15,7 +15,12 @@ from wardcrawler.extract.select import Outside, excluded_nodes, select
 from wardcrawler.extract.text import first_element, first_text, paragraphs
 from wardcrawler.extract.urls import absolute, file_name, is_document
 from wardcrawler.normalize import clean_text, find_views_text, parse_posted
-from wardcrawler.portals.families import COMMON_BOILERPLATE, PAGE_FURNITURE, Family
+from wardcrawler.portals.families import (
+    COMMON_BOILERPLATE,
+    OTHER_ARTICLES,
+    PAGE_FURNITURE,
+    Family,
+)
 
 # Labels that introduce a posted date in running text (FAMILIES.md §1, §4).
 DATE_LABEL_RE = re.compile(
@@ -140,15 +145,22 @@ def _article_scope(title: Selector | None, body: Selector | None) -> object | No
 
 
 def _short_texts(page: Selector, scope: object | None, limit: int = 160) -> ScopedTexts:
-    """Texts of small elements outside navigation and related lists, in document order."""
+    """Texts of small elements in document order: inside the article's container, all but
+    lists of other articles; outside it, none of the page furniture (navigation, sidebars...)."""
     outside = Outside(excluded_nodes(page, PAGE_FURNITURE))
+    own = Outside(excluded_nodes(page, OTHER_ARTICLES))
     short = _short_element_texts(page.root, limit)
     in_scope = set(scope.iter()) if isinstance(scope, etree._Element) else set()
     texts = ScopedTexts([], [])
     for node in page.root.xpath("descendant-or-self::body/descendant::*"):
         text = short.get(node)
-        if text and outside(node):
-            (texts.inside if node in in_scope else texts.outside).append(text)
+        if not text:
+            continue
+        if node in in_scope:
+            if own(node):
+                texts.inside.append(text)
+        elif outside(node):
+            texts.outside.append(text)
     return texts
 
 

@@ -37,6 +37,22 @@ COMMON_BOILERPLATE = (
 # Page furniture outside the article or listing itself (sidebars, header, footer, related lists).
 PAGE_FURNITURE = (*COMMON_BOILERPLATE, "header", "footer", "aside", "[class*=sidebar]")
 
+# Inside the article's own container, only what holds other articles or no text at all is left
+# out when the meta labels are looked for: a counter in a share or print toolbar is the article's.
+OTHER_ARTICLES = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "aside",
+    "[class*=tinlienquan]",
+    "[class*=related]",
+    "[class*=newsDifferent]",
+    "[class*=comment]",
+    "[class*=sidebar]",
+    ".detail-related",
+)
+
 # Containers of site navigation, used to discover category pages.
 NAVIGATION = (
     "nav a",
