@@ -35,22 +35,21 @@ def words(text: str | None) -> list[str]:
 @lru_cache(maxsize=200_000)
 def term(word: str) -> str:
     """The index token of one word: `folded_marks` (see the module's docstring)."""
-    letters: list[str] = []
+    letters = 0  # letters seen so far: where a modifier sits
     modifiers: list[str] = []
     tones: list[str] = []
     for char in unicodedata.normalize("NFD", word.lower()):
         if char in TONES:
             tones.append(TONES[char])
         elif char in MODIFIERS and letters:
-            modifiers.append(f"{len(letters) - 1}{MODIFIERS[char]}")
+            modifiers.append(f"{letters - 1}{MODIFIERS[char]}")
         elif unicodedata.combining(char):
             tones.append(f"m{ord(char):x}z")  # another mark: kept, so that it still counts
-        elif char == "đ":
-            letters.append("d")
-            modifiers.append(f"{len(letters) - 1}d")
         else:
-            letters.append(char)
-    return fold("".join(letters)) + SEPARATOR + "".join(modifiers) + "".join(tones)
+            letters += 1
+            if char == "đ":
+                modifiers.append(f"{letters - 1}d")
+    return fold(word) + SEPARATOR + "".join(modifiers) + "".join(tones)
 
 
 def marked(word: str) -> bool:

@@ -18,7 +18,7 @@ from wardcrawler.normalize import fold
 
 
 @dataclass
-class ArticleRecord:
+class CitedArticle:
     """An article's row with what the page needs beside it."""
 
     article: dict
@@ -32,13 +32,13 @@ def _day(value: str | None) -> str:
     return (value or "")[:10]
 
 
-def cited_capture(record: ArticleRecord) -> dict | None:
+def cited_capture(record: CitedArticle) -> dict | None:
     """The capture the stored text comes from: the newest successful one."""
     good = [c for c in record.captures if (c.get("status") or 0) < 400]
     return max(good, key=lambda c: c.get("fetched_at") or "", default=None)
 
 
-def citation_text(record: ArticleRecord, archive_url: str) -> str:
+def citation_text(record: CitedArticle, archive_url: str) -> str:
     """A citation to copy: portal, title, posting date, URL, when the archive saw it, the capture
     and the content hash."""
     a, w, capture = record.article, record.ward, cited_capture(record)
@@ -53,7 +53,7 @@ def citation_text(record: ArticleRecord, archive_url: str) -> str:
             f" SHA-256 nội dung · content: {a.get('content_hash') or ''}.")  # fmt: skip
 
 
-def csl_json(record: ArticleRecord, archive_url: str) -> str:
+def csl_json(record: CitedArticle, archive_url: str) -> str:
     """The article as a CSL-JSON item (Zotero, Mendeley, pandoc)."""
     a, w = record.article, record.ward
     item = {
@@ -75,7 +75,7 @@ def csl_json(record: ArticleRecord, archive_url: str) -> str:
     return json.dumps([item], ensure_ascii=False, indent=2)
 
 
-def bibtex(record: ArticleRecord, archive_url: str) -> str:
+def bibtex(record: CitedArticle, archive_url: str) -> str:
     """The article as a BibTeX `@online` entry (biblatex), UTF-8."""
     a, w = record.article, record.ward
     key = re.sub(r"[^a-z0-9]+", "", fold(f"{a['ward']}{a['article_key']}"))[:40]
@@ -132,7 +132,7 @@ def views_chart(points: list[dict], width: int = 320, height: int = 80) -> Marku
     )
 
 
-def revision_changes(record: ArticleRecord) -> list[dict]:
+def revision_changes(record: CitedArticle) -> list[dict]:
     """Each earlier revision, newest first, with what changed from it to the next text."""
     texts = [*record.revisions, {**record.article, "seen_at": record.article.get("last_seen_at")}]
     changes = []

@@ -27,7 +27,7 @@ from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
 
 from wardcrawler.site.citation import (
-    ArticleRecord,
+    CitedArticle,
     bibtex,
     citation_text,
     cited_capture,
@@ -228,8 +228,9 @@ async def article_context(datasette, database: str, request) -> dict:
     pks = request.url_vars.get("pks", "")
     if not pks.isdigit():
         return {}
+    pks = int(pks)
     db = datasette.get_database(database)
-    article = (await db.execute("select * from articles where id = ?", [int(pks)])).first()
+    article = (await db.execute("select * from articles where id = ?", [pks])).first()
     if article is None:
         return {}
     article = dict(article)
@@ -238,7 +239,7 @@ async def article_context(datasette, database: str, request) -> dict:
         return [dict(r) for r in (await db.execute(sql, params)).rows]
 
     ward = await rows("select * from wards where slug = ?", [article["ward"]])
-    record = ArticleRecord(
+    record = CitedArticle(
         article, ward[0] if ward else {},
         captures=await rows("select id, kind, fetched_at, status, warc_file, archive_url, source"
                             " from captures where article_id = ? order by fetched_at", [pks]),

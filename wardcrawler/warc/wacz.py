@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, redirect_stdout
 from dataclasses import dataclass
 from io import StringIO
+from itertools import groupby
 from pathlib import Path
 
 from wardcrawler.warc.reader import opened_record
@@ -62,14 +63,16 @@ def copy_records(captures: list[Chosen], warc_dir: Path, target: Path) -> list[d
     capture (the older ones are in the WARC too, replayable at their own dates)."""
     pages: dict[int, dict] = {}
     with target.open("wb") as out:
-        for capture in captures:
-            source = warc_dir / capture.warc_file
+        for name, group in groupby(captures, key=lambda c: c.warc_file):
+            source = warc_dir / name
             if not source.is_file():
                 raise WaczError(f"{source}: WARC file missing (captures name it)")
-            page = _page(source, capture)
-            _copy(source, capture.offset, capture.length, out)
-            if page and page["ts"] >= pages.get(capture.article_id, page)["ts"]:
-                pages[capture.article_id] = page
+            with source.open("rb") as stream:
+                for capture in group:
+                    page = _page(source, capture)
+                    _copy(stream, capture.offset, capture.length, out)
+                    if page and page["ts"] >= pages.get(capture.article_id, page)["ts"]:
+                        pages[capture.article_id] = page
     return list(pages.values())
 
 
@@ -83,14 +86,13 @@ def _page(source: Path, capture: Chosen) -> dict | None:
     return {"url": url, "ts": date, "title": capture.title}
 
 
-def _copy(source: Path, offset: int, length: int, out) -> None:
-    """Copy `length` bytes of `source` from `offset`, a chunk at a time."""
-    with source.open("rb") as stream:
-        stream.seek(offset)
-        left = length
-        while left > 0 and (chunk := stream.read(min(CHUNK, left))):
-            out.write(chunk)
-            left -= len(chunk)
+def _copy(stream, offset: int, length: int, out) -> None:
+    """Copy `length` bytes of `stream` from `offset`, a chunk at a time."""
+    stream.seek(offset)
+    left = length
+    while left > 0 and (chunk := stream.read(min(CHUNK, left))):
+        out.write(chunk)
+        left -= len(chunk)
 
 
 def write_wacz(
@@ -116,16 +118,6 @@ def write_wacz(
 
 def _jsonl(rows: Iterable[dict]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-def validate(path: Path) -> tuple[bool, str]:
-    """`wacz validate` on a file: whether it passed, and what it printed."""
-    from wacz.main import main as wacz_main
-
-    log = StringIO()
-    with redirect_stdout(log):
-        code = wacz_main(["validate", "-f", str(path)])
-    return code == 0, log.getvalue()
 
 
 def page_list(path: Path) -> Iterator[dict]:
