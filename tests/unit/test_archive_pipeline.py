@@ -256,6 +256,7 @@ def test_spider_closed_closes_the_run_with_per_ward_figures(make: Make, tmp_path
         "run_id": run["id"], "ward": "w1", "pages": 5, "listed": 2, "articles_new": 2,
         "articles_updated": 1, "articles_unchanged": 1, "articles_gone": 1, "failed": 1,
         "parse_failures": 1, "duration_seconds": 12.25, "broken": None,
+        "articles_parsed": 4, "views_missing": 0, "body_missing": 0, "date_missing": 0,
     }  # fmt: skip
     assert (rows["w2"]["pages"], rows["w2"]["listed"], rows["w2"]["duration_seconds"]) == (
         0,

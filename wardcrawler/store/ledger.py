@@ -16,6 +16,11 @@ FIGURES = (
 )  # fmt: skip
 HISTORY = 5  # recent runs a ward's figures are compared with
 FALL = 0.5  # listing fewer than this share of the recent median is a fall
+# Fields an article page may suddenly come back without when its portal changes its theme:
+# the `crawl_run_wards` column counting the parsed articles that lack it, and its name.
+FIELDS = (("views_missing", "views"), ("body_missing", "body"))
+MIN_PARSED = 3  # fewer parsed articles in a run say nothing about a field
+USUALLY_PRESENT = 0.1  # a field is usually present when its recent median share missing is lower
 
 
 def broken_reason(figures: dict, history: list[dict]) -> str | None:
@@ -25,12 +30,47 @@ def broken_reason(figures: dict, history: list[dict]) -> str | None:
     failures = figures.get("parse_failures", 0)
     usual_failures = median([h["parse_failures"] or 0 for h in history]) if history else 0
     if failures >= 3 and failures > 2 * usual_failures and failures > 0.2 * figures["pages"]:
-        return f"parse failures jumped to {failures} (recent median {usual_failures:g})"
+        return _dates_missing(figures, history, usual_failures) or (
+            f"parse failures jumped to {failures} (recent median {usual_failures:g})"
+        )
+    if emptied := [r for field in FIELDS if (r := _emptied(figures, history, *field))]:
+        return "; ".join(emptied)
     if len(history) >= 2:
         usual = median([h["listed"] or 0 for h in history])
         if usual and figures["listed"] < FALL * usual:
             return f"listings showed {figures['listed']} articles, recent runs {usual:g}"
     return None
+
+
+def _dates_missing(figures: dict, history: list[dict], usual_failures: float) -> str | None:
+    """The jump in parse failures named, when most of it is article pages with no posted date
+    (recent runs without the figure count as their parse failures, an upper bound)."""
+    missing = figures.get("date_missing") or 0
+    if missing <= figures["parse_failures"] / 2:
+        return None
+    read = (figures.get("articles_parsed") or 0) + missing
+    known = [h["date_missing"] for h in history if h.get("date_missing") is not None]
+    recent = f"{median(known):g}" if known else f"{usual_failures:g} parse failures"
+    recent = f"recent runs: {recent}" if history else "no recent runs"
+    return f"posted date missing on {missing} of {read} articles ({recent})"
+
+
+def _emptied(figures: dict, history: list[dict], column: str, name: str) -> str | None:
+    """`views missing on 9 of 10 articles (recent runs: 0 %)` when a field most parsed articles
+    of the recent runs had is missing on most of this run's; runs without the figure are no
+    history (a first run, or runs recorded before the figure existed, are never judged)."""
+    parsed, missing = figures.get("articles_parsed") or 0, figures.get(column) or 0
+    if parsed < MIN_PARSED or missing <= parsed / 2:
+        return None
+    shares = [
+        h[column] / h["articles_parsed"]
+        for h in history
+        if h.get("articles_parsed") and h.get(column) is not None
+    ]
+    if not shares or median(shares) >= USUALLY_PRESENT:
+        return None
+    usual = f"{100 * median(shares):.0f} %"
+    return f"{name} missing on {missing} of {parsed} articles (recent runs: {usual})"
 
 
 class RunLedger:

@@ -21,6 +21,7 @@ from wardcrawler.normalize import (
     parse_views,
     trusted_posting,
 )
+from wardcrawler.reading import NO_DATE
 from wardcrawler.store.archive import Archive, ArticleRecord
 from wardcrawler.store.ledger import RunLedger
 
@@ -126,7 +127,11 @@ class Recorder:
             self.ledger.record_error(self.run_id, page.ward, page.url, 200, reason)
         columns = notes.columns()
         outcome = self.archive.save_article(record, page.seen_at, self.every_snapshot, columns)
-        self.counts[page.ward][outcome] += 1
+        counts = self.counts[page.ward]
+        counts[outcome] += 1
+        counts["parsed"] += 1  # what a theme change may empty: counted on each page parsed
+        counts["views_missing"] += record.views is None
+        counts["body_missing"] += not record.body
 
     def _listing(self, item: ListingEntry) -> None:
         self.counts[item.ward]["listed"] += 1
@@ -157,6 +162,7 @@ class Recorder:
     def _failure(self, item: PageFailure) -> None:
         parsed_badly = item.status == 200
         self.counts[item.ward]["parse_failures" if parsed_badly else "failed"] += 1
+        self.counts[item.ward]["date_missing"] += parsed_badly and no_date(item.reason)
         self.ledger.record_error(
             self.run_id, item.ward, item.url, item.status, item.reason, item.html
         )
@@ -181,4 +187,13 @@ class Recorder:
             "articles_gone": counts["gone"],
             "failed": counts["failed"],
             "parse_failures": counts["parse_failures"],
+            "articles_parsed": counts["parsed"],
+            "views_missing": counts["views_missing"],
+            "body_missing": counts["body_missing"],
+            "date_missing": counts["date_missing"],
         }
+
+
+def no_date(reason: str) -> bool:
+    """Whether an article page was refused for its posted date: none found, or no calendar's."""
+    return reason == NO_DATE or reason.startswith("impossible date ")

@@ -111,6 +111,8 @@ TABLES: dict[str, dict] = {
             "run_id": int, "ward": str, "pages": int, "listed": int, "articles_new": int,
             "articles_updated": int, "articles_unchanged": int, "articles_gone": int,
             "failed": int, "parse_failures": int, "duration_seconds": float, "broken": str,
+            "articles_parsed": int, "views_missing": int, "body_missing": int,
+            "date_missing": int,
         },
         "pk": ("run_id", "ward"),
         "foreign_keys": [("run_id", "crawl_runs", "id"), ("ward", "wards", "slug")],
