@@ -19,6 +19,7 @@ from pathlib import Path
 from parsel import Selector
 
 from wardcrawler.extract.article import extract_article
+from wardcrawler.extract.generic import key_of
 from wardcrawler.extract.listing import extract_listing
 from wardcrawler.extract.urls import article_id, canonical_article_url
 from wardcrawler.items import ArticlePage
@@ -44,10 +45,14 @@ def run(spec: dict, html: str) -> dict:
     page = Selector(text=html, base_url=spec["url"])
     if spec["kind"] == "listing":
         listing = extract_listing(page, family, spec["url"], spec["category"])
-        return dataclasses.asdict(listing)
+        result = dataclasses.asdict(listing)
+        if not family.generic:
+            result.pop("next")  # only pages read the generic way find their next page so
+        return result
     fields = extract_article(page, family, spec["url"])
     url = canonical_article_url(family, spec["url"], spec["url"])
-    record = to_record(ArticlePage("fixture", article_id(family, spec["url"]), url, fields))
+    key = article_id(family, spec["url"]) if family.article_url else key_of(spec["url"])
+    record = to_record(ArticlePage("fixture", key, url, fields))
     result = dataclasses.asdict(record)
     result["category"] = fields.category
     return result

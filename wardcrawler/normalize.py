@@ -198,6 +198,12 @@ def _numeric_parts(text: str) -> tuple[re.Match, re.Match | None] | None:
     return date, time
 
 
+def day_only(raw: str | None) -> bool:
+    """Whether a date string shows a day (dd/mm/yyyy) and no time of day."""
+    found = _numeric_parts(clean_text(raw))
+    return found is not None and found[1] is None
+
+
 def impossible_date(raw: str | None) -> str | None:
     """The date a string shows when no calendar has it (`31/02/2023`, `15/09/2023 25:00`)."""
     found = _numeric_parts(clean_text(raw))

@@ -24,7 +24,7 @@ from w3lib.encoding import html_to_unicode, read_bom
 
 from wardcrawler.extract.article import DATE_LABEL_RE, ExtractionError, extract_article
 from wardcrawler.extract.listing import Listing, extract_listing
-from wardcrawler.extract.urls import article_id, canonical_article_url, page_number
+from wardcrawler.extract.urls import absolute, canonical_article_url, identifies, page_number
 from wardcrawler.items import (
     ArticleGone,
     ArticlePage,
@@ -35,7 +35,7 @@ from wardcrawler.items import (
 )
 from wardcrawler.normalize import clean_text, impossible_date, plausible_vietnamese
 from wardcrawler.portals.families import Family
-from wardcrawler.portals.registry import Ward
+from wardcrawler.portals.registry import Ward, netloc_of
 
 # A discovered page counts as a category page only if it lists at least this many articles
 # when the family's listing markup is absent (a static page may link a few articles).
@@ -181,7 +181,7 @@ def listing_items(
         for url, key in listing.articles.items()
     ]
     here = page_number(page.url)
-    if all(page_number(p) <= here for p in listing.pages):
+    if listing.next is None and all(page_number(p) <= here for p in listing.pages):
         items.append(ListedThrough(ward.slug, category, name, page.fetched_at, rank))
     return listing, items
 
@@ -190,13 +190,15 @@ def article_items(page: Fetched, ward: Ward, key: str) -> list:
     """An article page's item: the article, a tombstone if it redirected away, or a failure."""
     if page.status in GONE_STATUSES:
         return [ArticleGone(ward.slug, key, page.url, page.status, None, page.fetched_at)]
-    if article_id(ward.family, page.url) != key:  # redirected to another page
+    if not identifies(ward.family, page.url, key):  # redirected to another page
         reason = (page.redirect_reasons or [301])[0]
         status = reason if isinstance(reason, int) else 200  # 200: a meta refresh
         asked = page.request_url or page.url
         return [ArticleGone(ward.slug, key, asked, status, page.url, page.fetched_at)]
     url = canonical_article_url(ward.family, page.url, ward.url)
     selector = page.selector()
+    if ward.family.article_url is None:
+        url = declared_canonical(selector, ward, key) or url
     try:
         fields = extract_article(selector, ward.family, page.url)
     except ExtractionError as exc:
@@ -206,6 +208,16 @@ def article_items(page: Fetched, ward: Ward, key: str) -> list:
         text = page.decoded.text
         return [PageFailure(ward.slug, page.url, page.status, reason, text, page.fetched_at)]
     return [ArticlePage(ward.slug, key, url, fields, page.fetched_at, page.decoded.flag)]
+
+
+def declared_canonical(page: Selector, ward: Ward, key: str) -> str | None:
+    """The page's `rel=canonical` URL, when it is on the ward's site and names the same article
+    (a canonical pointing at a listing or the home page, as some themes print, is ignored)."""
+    for href in page.xpath("//link[@rel='canonical']/@href").getall():
+        link = absolute(page.root.base_url or "", href) if href else None
+        if link and netloc_of(link) in ward.netlocs and identifies(ward.family, link, key):
+            return canonical_article_url(ward.family, link, ward.url)
+    return None
 
 
 def date_failure(page: Selector, family: Family) -> str | None:

@@ -39,7 +39,7 @@ def test_search_with_and_without_diacritics(crawl):
     words = " ".join(title.split()[:3])
     hits = {}
     for typed in (words, fold(words)):
-        url = f"/wards/articles.json?_shape=objects&_search={urllib.request.quote(typed)}"
+        url = f"/wards/articles.json?_shape=objects&_size=max&_search={urllib.request.quote(typed)}"
         response = get(crawl.db, url)
         assert response.status_code == 200
         hits[typed] = {r["id"] for r in response.json()["rows"]}

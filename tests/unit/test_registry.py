@@ -23,9 +23,15 @@ def write(tmp_path, text):
     return path
 
 
-def test_shipped_registry_loads_and_covers_every_family():
+# FAMILIES.md names real hosts only for these; the section-4 families and `generic` have
+# replica wards (tests/unit/test_replica.py) but no portal known well enough to ship.
+SHIPPED_FAMILIES = {"liferay-asset-publisher", "hanoi-portal", "liferay-view-content"}
+
+
+def test_shipped_registry_loads_and_covers_every_family_with_known_portals():
     wards = load_wards()
-    assert {w.family_key for w in wards} == set(FAMILIES)
+    assert {w.family_key for w in wards} == SHIPPED_FAMILIES
+    assert set(FAMILIES) > SHIPPED_FAMILIES
     assert len({w.slug for w in wards}) == len(wards)
     phucloi = next(w for w in wards if w.slug == "longbien-phucloi")
     assert phucloi.categories[0] == "tin-moi-nhat"

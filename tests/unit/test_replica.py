@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from wardcrawler.extract.urls import article_id, canonical_article_url
 from wardcrawler.portals.families import FAMILIES
 from wardcrawler.replica import ReplicaServer
-from wardcrawler.replica.model import Site, url_title
+from wardcrawler.replica.model import DATE_ONLY, Site, url_title, vi_number
+from wardcrawler.replica.render_liferay import toolbar_meta
+from wardcrawler.replica.wards import SPECS
 
 SLOW = 0.3
 SEED_KEY = "chi-bo-to-dan-pho-so-2-ang-bo-phuong-phuc-loi-to-chuc-sinh-hoat-chinh-tri-tu-tuong"
@@ -28,7 +31,14 @@ PAGE_PARAM = {
     "liferay-asset-publisher": "?p_p_id=101&p_p_lifecycle=0&_101_delta=10&_101_cur=",
     "hanoi-portal": "?page=",
     "liferay-view-content": "?cur=",
+    "tandan-liferay": "?cur=",
+    "sharepoint-portal-pages": "?page=",
+    "danang-portal": "?page=",
 }
+# Every family with a URL grammar is a platform the replica serves (the generic family, for
+# portals of unknown platform, has none and no replica ward).
+PLATFORMS = [key for key, family in FAMILIES.items() if family.article_url is not None]
+SECTION4 = ("tandan-liferay", "sharepoint-portal-pages", "danang-portal")
 
 
 @pytest.fixture(scope="module")
@@ -70,20 +80,23 @@ def articles_of(truth: dict[str, Any], slug: str) -> list[dict[str, Any]]:
     return [a for a in truth["articles"] if a["ward"] == slug]
 
 
-def test_registry_lists_seven_wards_of_three_families(replica: ReplicaServer) -> None:
+def test_registry_lists_ten_wards_of_six_families(replica: ReplicaServer) -> None:
     wards = tomllib.loads(replica.registry_toml())["ward"]
     assert [w["family"] for w in wards].count("liferay-asset-publisher") == 3
     assert [w["family"] for w in wards].count("hanoi-portal") == 2
     assert [w["family"] for w in wards].count("liferay-view-content") == 2
+    for family in SECTION4:
+        assert [w["family"] for w in wards].count(family) == 1
+    assert {w["family"] for w in wards} == set(PLATFORMS)
     for entry, site in zip(wards, replica.wards, strict=True):
         assert entry["url"] == site.url and site.url.startswith("http://127.0.0.1:")
         assert set(entry) <= {"slug", "name", "province", "district", "url", "family", "categories"}
     without = {w["slug"] for w in wards if "categories" not in w}
     assert without == {"replica-giathuy", "replica-dongda"}
-    assert len({w["url"] for w in wards}) == 7
+    assert len({w["url"] for w in wards}) == len(SPECS) == 10
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", PLATFORMS)
 def test_listing_and_article_show_ground_truth(
     replica: ReplicaServer, truth: dict[str, Any], family: str
 ) -> None:
@@ -104,7 +117,7 @@ def test_listing_and_article_show_ground_truth(
         assert all(paragraph in text for paragraph in record["body"].split("\n\n"))
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", PLATFORMS)
 def test_page_past_the_last_repeats_the_last(replica: ReplicaServer, family: str) -> None:
     site = first_of(replica, family)
     cat = max(site.categories, key=lambda c: site.pages(c.path))
@@ -147,7 +160,8 @@ def test_first_request_of_the_fault_article_is_503() -> None:
 
 def test_every_truth_article_is_served(truth: dict[str, Any]) -> None:
     retry = set(truth["fault_urls"]["503_once"])
-    assert 150 <= len(truth["articles"]) <= 200
+    listed = sum(spec.count for spec in SPECS)  # dead, robots and broken entries are no articles
+    assert len(truth["articles"]) == listed - 3 >= 150
     for record in truth["articles"]:
         status, _, page = fetch(record["url"])
         if status == 503 and record["url"] in retry:
@@ -283,3 +297,105 @@ def test_url_title_rules() -> None:
     assert url_title("Ý kiến cộng đồng", taken) == "y-kien-cong-ong-2"
     long = url_title("Hội nghị " * 40, set())
     assert len(long) == 150 and long.startswith("hoi-nghi-hoi-nghi")
+
+
+def shown(record: dict[str, Any], form: str) -> str:
+    """A truth record's posting time in a strftime form."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(record["posted_at"]).strftime(form)
+
+
+META = {  # the meta line of FAMILIES.md section 4, as each replica prints it
+    "tandan-liferay": lambda r: (
+        f"Ngày đăng: {shown(r, '%d/%m/%Y %H:%M')} | Lượt xem: {vi_number(r['views'])}"
+    ),
+    "sharepoint-portal-pages": lambda r: (
+        f"Đăng ngày {shown(r, '%d - %m - %Y')} Lượt xem: {vi_number(r['views'])}"
+    ),
+    "danang-portal": lambda r: (
+        f"Người đăng tin: Admin Ngày đăng tin: {shown(r, '%d/%m/%Y')} "
+        f"Lượt xem: {vi_number(r['views'])}"
+    ),
+}
+SIDEBAR = {  # where the column of other articles begins (after the listing or the article)
+    "tandan-liferay": 'id="column-2"',
+    "sharepoint-portal-pages": 'id="sideNavBox"',
+    "danang-portal": 'class="col-right sidebar"',
+}
+
+
+@pytest.mark.parametrize("family", SECTION4)
+def test_section4_article_pages_show_the_meta_line_and_follow_the_grammar(
+    replica: ReplicaServer, truth: dict[str, Any], family: str
+) -> None:
+    site = first_of(replica, family)
+    grammar = FAMILIES[family]
+    records = articles_of(truth, site.slug)
+    assert 15 <= len(records) <= 18
+    for record in records:
+        assert article_id(grammar, record["url"]) == record["key"]
+        assert canonical_article_url(grammar, record["url"], site.url) == record["url"]
+        if family in DATE_ONLY:
+            assert record["posted_at"].endswith("T00:00:00+07:00")  # the day, at midnight
+        status, ctype, page = fetch(record["url"])
+        assert status == 200 and ctype == "text/html; charset=utf-8"
+        text = reader_text(page)
+        assert META[family](record) in text
+        main, sidebar = page.split(SIDEBAR[family])
+        assert "Tin xem nhiều" in sidebar and "Lượt xem: " in sidebar
+        assert "Cập nhật: " in reader_text(sidebar)  # the footer's update line
+        assert record["body"].split("\n\n")[-1] in reader_text(main)
+    bodies = [r["body"] for r in records]
+    assert any(b.endswith("./.") for b in bodies)
+    assert any(len(b.split("\n\n")) >= 4 for b in bodies)
+    assert any(r["attachments"] for r in records)
+    for url in (u for r in records for u in r["attachments"]):
+        assert fetch_status(url) == 200
+
+
+@pytest.mark.parametrize("family", SECTION4)
+def test_section4_listings_paginate_with_numbers_next_and_last(
+    replica: ReplicaServer, family: str
+) -> None:
+    site = first_of(replica, family)
+    cat = max(site.categories, key=lambda c: site.pages(c.path))
+    last = site.pages(cat.path)
+    base = site.absolute(f"/{cat.path}{PAGE_PARAM[family]}")
+    keys: list[str] = []
+    for number in range(1, last + 1):
+        page = fetch(base + str(number))[2]
+        main = page.split(SIDEBAR[family])[0]
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', main)]
+        listed = {article_id(FAMILIES[family], h) for h in hrefs} - {None}
+        assert len(listed) == len(site.page_of(cat.path, number)[1])
+        keys += sorted(listed)
+        if number < last:
+            assert ">Tiếp</a>" in main and ">»</a>" in main
+            assert f">{number + 1}</a>" in main
+        assert ('rel="next"' in page) == (family == "danang-portal" and number < last)
+    assert sorted(keys) == sorted(a.key for a in site.listing(cat.path))
+
+
+def test_liferay_toolbar_theme_keeps_the_truth(
+    replica: ReplicaServer, truth: dict[str, Any]
+) -> None:
+    site = ward(replica, "replica-phucloi")
+    records = {r["key"]: r for r in articles_of(truth, site.slug)}
+    chosen = [a for a in site.articles if a.kind == "article" and toolbar_meta(site, a)]
+    assert len(records) / 5 <= len(chosen) <= len(records) / 2
+    for a in chosen:
+        record = records[a.key]
+        page = fetch(record["url"])[2]
+        start = page.index('<div class="asset-full-content')
+        end = page.index('<div class="tinlienquan">')
+        before, article, after = page[:start], page[start:end], page[end:]
+        date = f"{shown(record, '%d/%m/%Y | %H:%M')}"
+        assert '<div class="social-share-toolbar"><span class="date">Ngày đăng: ' + date in article
+        assert f'<span class="luot-xem">Lượt xem: {vi_number(record["views"])}</span>' in article
+        assert "asset-metadata" not in page
+        for box in (before, after):
+            assert box.count("Ngày đăng: ") >= 3 and box.count("Lượt xem: ") >= 3
+        assert record["body"].split("\n\n")[0] in reader_text(article)
+    plain = next(a for a in site.articles if a.kind == "article" and not toolbar_meta(site, a))
+    assert 'class="asset-metadata"' in fetch(records[plain.key]["url"])[2]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from wardcrawler.extract import generic
 from wardcrawler.extract.bounds import bounded
 from wardcrawler.extract.select import Outside, elements, excluded_nodes, select
 from wardcrawler.extract.text import first_text, node_text
@@ -26,6 +28,7 @@ class Listing:
     articles: dict[str, str] = field(default_factory=dict)
     pages: list[str] = field(default_factory=list)
     structured: bool = False  # articles found by the family's listing selectors
+    next: str | None = None  # the next page, for families read the generic way
 
 
 def extract_listing(
@@ -55,12 +58,37 @@ def extract_listing(
     listing.structured = bool(listing.articles)
     if not listing.structured:
         anchors = [a for a in elements(page, "body a[href]") if outside(a)]
-        listing.articles = _article_links(anchors, family, link_of, hosts)
+        if family.article_url is None:
+            listing.articles = _template_links(anchors, link_of, hosts, url)
+        else:
+            listing.articles = _article_links(anchors, family, link_of, hosts)
     hrefs = page.root.xpath("descendant-or-self::a/@href", smart_strings=False)
     listing.pages = _unique(
         link for link in map(link_of, hrefs) if link and is_page_link(link, category)
     )
+    if family.generic:
+        following = generic.next_page(page, url, link_of)
+        if following and netloc_of(following) in hosts:
+            listing.next = following
     return listing
+
+
+def _template_links(
+    anchors: list[etree._Element],
+    link_of: Callable[[str | None], str | None],
+    hosts: frozenset[str],
+    here: str,
+) -> dict[str, str]:
+    """Article links of a page without a URL grammar: those of repeating URL templates."""
+    links, listed = [], generic.lasting_url(here)
+    for anchor in anchors:
+        link = link_of(anchor.get("href"))
+        if not link or netloc_of(link) not in hosts or _looks_like_file(link):
+            continue
+        elsewhere = not same_path(link, here) or urlsplit(link).query != urlsplit(here).query
+        if elsewhere and generic.lasting_url(link) != listed:  # not back to the first page
+            links.append((link.split("#")[0], node_text(Selector(root=anchor))))
+    return generic.template_articles(links, later=generic.is_pager_link(here))
 
 
 def navigation_links(

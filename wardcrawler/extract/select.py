@@ -77,11 +77,39 @@ def elements(root: Selector, css: str) -> list[etree._Element]:
     return [s.root for s in root.css(css) if isinstance(s.root, etree._Element)]
 
 
+WRAPPER_SHARE = 0.8  # a match holding this share of the elements wraps the page, it is no furniture
+
+
 def excluded_nodes(root: Selector, selectors: Iterable[str]) -> set[etree._Element]:
-    """The lxml nodes matched by any of `selectors` below `root`.
+    """The lxml nodes matched by any of `selectors` below `root`, but wrappers: a match that
+    holds most of `root`'s elements (ASP.NET's page-wide `<form>`, a SharePoint theme's
+    `div.sharepoint-…`) is the page itself, not a part to leave out.
 
     Simple selectors (one element, no combinator) are tested together, in one pass per
     attribute they need; the others one by one."""
+    nodes = {node for node in _matched(root, selectors) if not _sections_own(node)}
+    if nodes:
+        floor = WRAPPER_SHARE * _size(root.root)
+        nodes = {node for node in nodes if _size(node) < floor}
+    return nodes
+
+
+def _sections_own(node: etree._Element) -> bool:
+    """Whether `node` is the header or footer of an article or of the main content (HTML's
+    sectioning: WordPress puts the title and meta line in `<article><header>`), not the page's."""
+    return (
+        node.tag in ("header", "footer")
+        and next(node.iterancestors("article", "main"), None) is not None
+    )
+
+
+def _size(node: etree._Element) -> int:
+    """How many elements `node`'s subtree holds (itself included)."""
+    return sum(1 for _ in node.iter(etree.Element))
+
+
+def _matched(root: Selector, selectors: Iterable[str]) -> set[etree._Element]:
+    """The lxml nodes matched by any of `selectors` below `root`."""
     nodes: set[etree._Element] = set()
     tags: list[str] = []
     tests: dict[str, list[str]] = {}

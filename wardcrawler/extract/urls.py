@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
+from wardcrawler.extract.generic import key_matches, lasting_url
 from wardcrawler.portals.families import PAGE_PARAMS, Family
 from wardcrawler.portals.registry import netloc_of
 
@@ -39,9 +40,21 @@ def article_id(family: Family, url: str) -> str | None:
     return unquote_plus(found) if found else None
 
 
+def identifies(family: Family, url: str, key: str) -> bool:
+    """Whether a URL addresses the article `key` (by the family's grammar, or for a family
+    without one by the identity inferred from its listings)."""
+    if family.article_url is None:
+        return key_matches(key, unescaped(url))
+    return article_id(family, url) == key
+
+
 def canonical_article_url(family: Family, url: str, base: str) -> str:
-    """One absolute URL per article, in a form the portal serves, on the ward's own origin."""
+    """One absolute URL per article, in a form the portal serves, on the ward's own origin
+    (for a family without a grammar: the URL as linked, without its volatile parameters)."""
     parts, origin = urlsplit(unescaped(url)), urlsplit(base)
+    if family.article_url is None:
+        lasting = urlsplit(lasting_url(unescaped(url)))
+        return urlunsplit((origin.scheme, origin.netloc, lasting.path, lasting.query, ""))
     query = ""
     if family.canonical_params is not None:
         given = dict(parse_qsl(parts.query, keep_blank_values=True))

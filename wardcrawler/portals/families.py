@@ -77,19 +77,21 @@ class Family:
 
     key: str
     description: str
-    # URL grammar: a regex over "path?query" whose group `id` is the article's identity.
-    article_url: re.Pattern[str]
+    # URL grammar: a regex over "path?query" whose group `id` is the article's identity; None
+    # when the grammar is unknown (the generic family: identity inferred from the URLs listed).
+    article_url: re.Pattern[str] | None
     # Query parameters kept in the canonical article URL (order kept); None keeps no query.
     canonical_params: tuple[str, ...] | None
     # Listing pages: article links are gathered from every selector that matches.
-    listing_items: tuple[str, ...]
-    listing_title: tuple[str, ...]
-    # Article pages.
-    title: tuple[str, ...]
-    posted: tuple[str, ...]
-    views: tuple[str, ...]
-    body: tuple[str, ...]
-    category: tuple[str, ...]
+    listing_items: tuple[str, ...] = ()
+    listing_title: tuple[str, ...] = ()
+    # Article pages. A family that names no selectors for a field reads it the generic way
+    # (`extract/generic.py`): from the page's own structure and the Vietnamese labels.
+    title: tuple[str, ...] = ()
+    posted: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
     # Elements removed from the body container, on top of COMMON_BOILERPLATE.
     body_exclude: tuple[str, ...] = ()
     # Whether a view counter may be looked for anywhere in the page (not only near the article).
@@ -97,9 +99,15 @@ class Family:
     # Fixed values of canonical query parameters (Liferay's portlet addressing).
     canonical_fixed: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def generic(self) -> bool:
+        """Whether pages of this family are read without selectors (the generic way)."""
+        return not (self.title or self.body)
+
     def article_id(self, path_and_query: str) -> str | None:
-        """The article identity in a URL's path and query, or None if it is no article URL."""
-        match = self.article_url.search(path_and_query)
+        """The article identity in a URL's path and query, or None if it is no article URL
+        (always None for a family without a URL grammar)."""
+        match = self.article_url.search(path_and_query) if self.article_url else None
         return match.group("id") if match else None
 
 
@@ -259,6 +267,49 @@ LIFERAY_VIEW_CONTENT = Family(
     body_exclude=("h2.title", ".date-view"),
 )
 
+GENERIC = Family(
+    key="generic",
+    description="any platform: links, pager, fields and identity read from the pages' structure",
+    article_url=None,
+    canonical_params=None,
+)
+
+# The families of FAMILIES.md section 4: their URL grammar is known, their markup is not, so
+# their pages are read the generic way and their identity comes from the grammar.
+TANDAN_LIFERAY = Family(
+    key="tandan-liferay",
+    description="Tân Dân Liferay portlet (Hà Nội communes before 2025)",
+    article_url=re.compile(
+        r"/tin-chi-tiet/-/chi-tiet/(?:[^/?#]*?-)?(?P<id>\d+)-\d+\.html(?:[?#]|$)"
+    ),
+    canonical_params=None,
+)
+
+SHAREPOINT_PAGES = Family(
+    key="sharepoint-portal-pages",
+    description='SharePoint "portal/Pages" sites (Ninh Thuận, Hà Tĩnh)',
+    article_url=re.compile(
+        r"/portal/Pages/(?P<id>\d{4}-\d{1,2}-\d{1,2}/[^/?#]+)\.aspx(?:[?#]|$)", re.IGNORECASE
+    ),
+    canonical_params=None,
+)
+
+DANANG_PORTAL = Family(
+    key="danang-portal",
+    description="Đà Nẵng portal (`/chi-tiet-tin-tuc?dinhdanh=N&cat=N`)",
+    article_url=re.compile(r"^/chi-tiet-tin-tuc/?\?(?:[^#]*&)?dinhdanh=(?P<id>\d+)(?:[&#]|$)"),
+    canonical_params=("dinhdanh", "cat"),
+)
+
 FAMILIES: dict[str, Family] = {
-    f.key: f for f in (LIFERAY_ASSET_PUBLISHER, HANOI_PORTAL, LIFERAY_VIEW_CONTENT)
+    f.key: f
+    for f in (
+        LIFERAY_ASSET_PUBLISHER,
+        HANOI_PORTAL,
+        LIFERAY_VIEW_CONTENT,
+        TANDAN_LIFERAY,
+        SHAREPOINT_PAGES,
+        DANANG_PORTAL,
+        GENERIC,
+    )
 }

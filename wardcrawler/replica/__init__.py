@@ -1,8 +1,12 @@
 """Local replica ward portals with known ground truth, for tests and `wardcrawler demo`.
 
-`ReplicaServer` serves seven wards of the three supported families, each on its own
-127.0.0.1 origin, in the reference markup of `shared/portals/FAMILIES.md`, with the text
-quirks and faults of the real sites. `ground_truth()` says what a perfect crawl stores now:
+`ReplicaServer` serves ten wards, each on its own 127.0.0.1 origin: seven of the three families
+of `shared/portals/FAMILIES.md` §1-3 in their reference markup, and one of each family of §4
+(`tandan-liferay`, `sharepoint-portal-pages`, `danang-portal`) in markup designed after its
+platform (their real markup is unknown), with the text quirks and faults of the real sites.
+Wards of a family whose pages show the day only (`model.DATE_ONLY`) have `posted_at` at
+00:00 Vietnam time. The fake Wayback Machine archives the seven §1-3 wards only.
+`ground_truth()` says what a perfect crawl stores now:
 ``{"wards": [registry entry], "articles": [{"ward", "key", "url", "title", "posted_at",
 "views", "body", "categories", "attachments"}], "dead_links": [url], "malformed": [url],
 "robots_disallowed": [path], "fault_urls": {"503_once": [url], "slow": [url]},

@@ -9,9 +9,38 @@ import uuid
 from datetime import datetime, timedelta
 
 from . import vocab
-from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Site, d_slug, url_title
+from .model import (
+    DANANG,
+    DATE_ONLY,
+    HANOI_PORTAL,
+    LIFERAY_AP,
+    SHAREPOINT,
+    TANDAN,
+    VN_TZ,
+    Article,
+    Site,
+    d_slug,
+    url_title,
+)
 from .seed import SEED_PARAGRAPHS, SEED_POSTED, SEED_TITLE, SEED_VIEWS
 from .wards import SPECS, WardSpec, spec_of
+
+# Paths each platform disallows on top of the search page.
+ROBOTS = {
+    LIFERAY_AP: ["/c/"],
+    TANDAN: ["/c/", "/group/"],
+    SHAREPOINT: ["/_layouts/", "/_vti_bin/"],
+    DANANG: ["/Admin/"],
+}
+# Words of a ward (phường) that a commune (xã) says otherwise.
+COMMUNE_WORDS = (
+    ("tổ dân phố", "thôn"),
+    ("Tổ dân phố", "Thôn"),
+    ("TỔ DÂN PHỐ", "THÔN"),
+    ("phường", "xã"),
+    ("Phường", "Xã"),
+    ("PHƯỜNG", "XÃ"),
+)
 
 
 def build_sites(seed: int = 0) -> list[Site]:
@@ -34,7 +63,7 @@ def _fill(rng: random.Random, ward: str, when: datetime) -> dict[str, object]:
     """Values for the template placeholders."""
     later = when + timedelta(days=rng.randint(3, 20))
     values: dict[str, object] = dict(
-        ward=ward.removeprefix("Phường "),
+        ward=ward.removeprefix("Phường ").removeprefix("Xã "),
         n=rng.randint(1, 24),
         q=(when.month - 1) // 3 + 1,
         y=when.year,
@@ -100,7 +129,7 @@ def _build(spec: WardSpec, rng: random.Random) -> Site:
         page_size=spec.page_size,
         static_pages=spec.static_pages,
         meta_charset_only=spec.meta_charset_only,
-        robots_paths=["/tim-kiem"] + (["/c/"] if spec.family == LIFERAY_AP else []),
+        robots_paths=["/tim-kiem", *ROBOTS.get(spec.family, [])],
     )
     taken: set[str] = set()
     for index, when in enumerate(dates):
@@ -125,6 +154,8 @@ def _article(
     index: int,
 ) -> Article:
     """One article (or dead/robots entry) with its quirks."""
+    if spec.family in DATE_ONLY:  # the portal keeps the day only
+        when = when.replace(hour=0, minute=0, second=0, microsecond=0)
     topic = rng.choice(sorted(vocab.TOPICS))
     values = _fill(rng, spec.name, when)
     title = rng.choice(vocab.TOPICS[topic][0]).format(**values)
@@ -144,6 +175,8 @@ def _article(
         paras.append("Uỷ ban nhân dân phường tổ chức kiểm tra, đôn đốc các tổ dân phố thực hiện.")
     if "k1234" in marks:
         views = 1234
+    if spec.name.startswith("Xã "):
+        title, paras = _commune(title), [_commune(p) for p in paras]
     blocks = _blocks(rng, paras, topic, values, marks, when, spec)
     if "ent" in marks:
         blocks = [b.replace("ổ", "&#7893;") for b in blocks]
@@ -165,6 +198,7 @@ def _article(
         script=script,
         kind="robots" if "robots" in marks else "article",
         marks=list(marks),
+        seq=index,
     )
     if "dead" in marks:
         article.kind = "dead"
@@ -180,10 +214,17 @@ def _article(
 def _topic_category(spec: WardSpec, rng: random.Random, topic: str) -> int:
     """Index of the topic page of an article: notices on the notice page, the rest anywhere."""
     paths = [c.path for c in spec.categories]
-    notices = [i for i, p in enumerate(paths) if p.startswith("thong-bao")]
+    notices = [i for i, p in enumerate(paths) if "thong-bao" in p.lower()]
     if topic == "notice" and notices:
         return notices[0]
     return rng.randrange(1, len(paths))
+
+
+def _commune(text: str) -> str:
+    """The text as a commune (xã) writes it: xã for phường, thôn for tổ dân phố."""
+    for ward_word, commune_word in COMMUNE_WORDS:
+        text = text.replace(ward_word, commune_word)
+    return text
 
 
 def _title_marks(title: str, marks: list[str], values: dict[str, object]) -> str:
@@ -220,20 +261,51 @@ def _blocks(
     stamp = int(when.replace(tzinfo=VN_TZ).timestamp() * 1000)
     has_files = spec.family != HANOI_PORTAL
     if {"img", "seed"} & set(marks) or (has_files and rng.random() < 0.2):
-        img = (
-            f'<p style="text-align:center"><img alt="" src="/image/journal/article?img_id='
-            f'{rng.randint(100000, 999999)}&amp;t={stamp}"/></p>'
-        )
+        src = _image(spec, rng, when, stamp)
+        img = f'<p style="text-align:center"><img alt="" src="{src}"/></p>'
         caption = f'<p style="text-align:center"><em>{vocab.TOPICS[topic][2]}</em></p>'
         blocks[1:1] = [img] if verbatim else [img, caption]
     if "doc" in marks or (has_files and not verbatim and rng.random() < 0.1):
         file, label = (x.format(**values) for x in rng.choice(vocab.DOCUMENTS))
-        doc_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        href = f"/documents/{20182 + rng.randrange(9)}/{rng.randint(0, 99999)}/{file}/{doc_id}"
-        blocks.append(f'<p>Chi tiết xem tại: <a href="{href}?t={stamp}">{label}</a></p>')
+        href = _document(spec, rng, when, file, stamp)
+        blocks.append(f'<p>Chi tiết xem tại: <a href="{href}">{label}</a></p>')
     if rng.random() < 0.35 or {"typo", "seed"} & set(marks):
         blocks.insert(rng.randint(1, len(blocks) - 1), "<p>&nbsp;</p>")
     return blocks
+
+
+def _image(spec: WardSpec, rng: random.Random, when: datetime, stamp: int) -> str:
+    """Root-relative `src` (HTML-escaped) of a body image, where the platform keeps images."""
+    number = rng.randint(100000, 999999)
+    if spec.family == SHAREPOINT:
+        return f"/portal/PublishingImages/{when:%Y}/{when:%m}/IMG_{number}.jpg"
+    if spec.family == DANANG:
+        return f"/Uploads/images/{when:%Y}/{when:%m}/{when:%d}/{number}.jpg"
+    return f"/image/journal/article?img_id={number}&amp;t={stamp}"
+
+
+def _document(spec: WardSpec, rng: random.Random, when: datetime, file: str, stamp: int) -> str:
+    """Root-relative `href` of a linked document, where the platform keeps documents."""
+    if spec.family == SHAREPOINT:
+        return f"/portal/VanBan/{when:%Y}/{file.replace('+', '-')}"
+    if spec.family == DANANG:
+        return f"/Uploads/files/{when:%Y}/{when:%m}/{file.replace('+', '-')}"
+    doc_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+    folder = f"{20182 + rng.randrange(9)}/{rng.randint(0, 99999)}"
+    return f"/documents/{folder}/{file}/{doc_id}?t={stamp}"
+
+
+def _page_name(title: str, when: datetime, taken: set[str]) -> tuple[str, str]:
+    """SharePoint page of an article: (`{y}-{m}-{d}/{Name}` key, Name), unique per site."""
+    base = d_slug(title)[:90].rstrip("-")
+    base = base[:1].upper() + base[1:]
+    folder = f"{when.year}-{when.month}-{when.day}"
+    name, n = base, 1
+    while f"{folder}/{name}" in taken:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(f"{folder}/{name}")
+    return f"{folder}/{name}", name
 
 
 def _identify(
@@ -252,6 +324,13 @@ def _identify(
         article.slug = d_slug(title)
         if article.kind == "dead":
             article.categories = article.categories[-1:]
+    elif spec.family == TANDAN:
+        article.key = str(1_152_000 + index * 53 + rng.randint(0, 50))
+        article.slug = d_slug(title)
+    elif spec.family == SHAREPOINT:
+        article.key, article.slug = _page_name(title, article.posted, taken)
+    elif spec.family == DANANG:
+        article.key = str(32_400 + index * 29 + rng.randint(0, 28))
     else:
         article.key = str(21_000 + index * 41 + rng.randint(0, 40))
         article.slug = d_slug(title)

@@ -13,6 +13,12 @@ VN_TZ = timezone(timedelta(hours=7))
 LIFERAY_AP = "liferay-asset-publisher"
 HANOI_PORTAL = "hanoi-portal"
 LIFERAY_VC = "liferay-view-content"
+TANDAN = "tandan-liferay"
+SHAREPOINT = "sharepoint-portal-pages"
+DANANG = "danang-portal"
+# Families whose pages show a posting date without a time of day: the truth is that day at
+# 00:00 Vietnam time, as `normalize.parse_posted` stores a date-only value.
+DATE_ONLY = (SHAREPOINT, DANANG)
 
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
@@ -79,6 +85,7 @@ class Category:
     path: str
     name: str
     nav: str = ""
+    ident: str = ""  # the portal's numeric category id (Tân Dân categoryId, Đà Nẵng cat)
 
     @property
     def nav_label(self) -> str:
@@ -102,6 +109,7 @@ class Article:
     script: str = ""
     kind: str = "article"
     marks: list[str] = field(default_factory=list)
+    seq: int = 0  # creation order: ties of `posted` (date-only portals) list newest first
 
     @property
     def title(self) -> str:
@@ -165,7 +173,7 @@ class Site:
     def listing(self, path: str) -> list[Article]:
         """Entries of one category page, newest first."""
         found = [a for a in self.articles if path in a.categories]
-        return sorted(found, key=lambda a: (a.posted, a.key), reverse=True)
+        return sorted(found, key=lambda a: (a.posted, a.seq, a.key), reverse=True)
 
     def pages(self, path: str) -> int:
         """Number of listing pages of a category."""

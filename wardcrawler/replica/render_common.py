@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from .model import HANOI_PORTAL, Article, Site
@@ -120,16 +121,28 @@ def common_route(site: Site, path: str) -> Page | None:
     if path == "/tim-kiem":
         main = '<form action="/tim-kiem"><input name="q"/><button>Tìm kiếm</button></form>'
         return page(site, "Tìm kiếm", main)
-    if path.startswith(("/image/", "/Uploads/")):
-        return Page(200, GIF, "image/gif")
-    if path.startswith("/documents/"):
+    if path.startswith(("/documents/", "/Uploads/files/", "/portal/VanBan/")):
         return Page(200, PDF, "application/pdf")
+    if path.startswith(("/image/", "/Uploads/", "/portal/PublishingImages/")):
+        return Page(200, GIF, "image/gif")
     static = site.static_pages.get(path.strip("/"))
     if static is not None:
         title, text = static
         main = f'<div class="static-page">\n<h1>{esc(title)}</h1>\n<p>{esc(text)}</p>\n</div>'
         return page(site, esc(title), main)
     return None
+
+
+def most_viewed(site: Site, count: int = 5) -> list[Article]:
+    """The most read articles of a ward, for the "Tin xem nhiều" boxes of the themes."""
+    alive = [a for a in site.articles if a.kind == "article" and a.views is not None]
+    return sorted(alive, key=lambda a: (-(a.views or 0), a.key))[:count]
+
+
+def site_updated(site: Site) -> datetime:
+    """When the ward's site says it was last updated: the day after its newest article."""
+    newest = max(a.posted for a in site.articles)
+    return (newest + timedelta(days=1)).replace(hour=16, minute=30)
 
 
 def quote_url(url: str) -> str:

@@ -5,7 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from .model import VN_TZ, Article, Category, Site, meta_line, vi_number, weekday_vi
-from .render_common import Page, common_route, esc, missing, not_found, page, pick, quote_url
+from .render_common import (
+    Page,
+    common_route,
+    esc,
+    missing,
+    most_viewed,
+    not_found,
+    page,
+    pick,
+    quote_url,
+)
+
+# Ward whose theme shows, on every third article, the date and the counter in their own spans
+# of a share toolbar inside the article, between "most read" boxes with other dates and counters.
+TOOLBAR_WARD = "replica-phucloi"
 
 BASE = [
     ("p_p_id", "101"),
@@ -139,6 +153,43 @@ def _related(site: Site, cat: str, a: Article) -> str:
     )
 
 
+def toolbar_meta(site: Site, a: Article) -> bool:
+    """Whether the article's page shows its meta line in the share toolbar (not the seed)."""
+    return site.slug == TOOLBAR_WARD and "seed" not in a.marks and pick(a.key, "toolbar") % 3 == 0
+
+
+def _most_read(site: Site, cat: str, a: Article, css: str, heading: str, tag: str) -> str:
+    """A "most read" box: other articles with their dates and counters, outside the article."""
+    others = [o for o in most_viewed(site, 6) if o.key != a.key][:4]
+    items = "\n".join(
+        f'<li><a href="{esc(article_url(site, cat, o, 1))}">{o.title_html}</a> '
+        f'<span class="date">Ngày đăng: {o.posted:%d/%m/%Y | %H:%M}</span> '
+        f'<span class="luot-xem">Lượt xem: {vi_number(o.views or 0)}</span></li>'
+        for o in others
+    )
+    return f'<{tag} class="{css}"><h4>{heading}</h4><ul>\n{items}\n</ul></{tag}>'
+
+
+def _toolbar_article(site: Site, cat: Category, a: Article, related: str) -> str:
+    """The reference markup with the meta line split into the share toolbar's spans."""
+    share = quote_url(site.absolute(article_url(site, cat.path, a)))
+    return (
+        _most_read(site, cat.path, a, "box-tin-doc-nhieu", "Tin đọc nhiều", "div")
+        + '\n<div class="asset-full-content default-asset-publisher show-asset-title">\n'
+        f'<div class="taglib-header"><h3 class="header-title"><span>{a.title_html}</span>'
+        '</h3></div>\n<div class="social-share-toolbar">'
+        f'<span class="date">Ngày đăng: {a.posted:%d/%m/%Y | %H:%M}</span>'
+        f'<span class="luot-xem">Lượt xem: {vi_number(a.views or 0)}</span> '
+        f'<a class="share-facebook" href="https://www.facebook.com/sharer/sharer.php?u={share}">'
+        f'Facebook</a> <a class="share-twitter" href="https://twitter.com/intent/tweet?url={share}'
+        '">Twitter</a> <a class="print" href="javascript:window.print();">In bài</a></div>\n'
+        f'<div class="asset-content"><div class="journal-content-article">\n{_body(a)}\n'
+        "</div></div>\n</div>\n"
+        f'<div class="tinlienquan"><h5>Các tin khác</h5><ul>\n{related}\n</ul></div>\n'
+        + _most_read(site, cat.path, a, "most-viewed", "Xem nhiều nhất", "aside")
+    )
+
+
 def article(site: Site, cat: Category, a: Article) -> Page:
     """An article page opened under the category page `cat`."""
     views = a.views or 0
@@ -161,6 +212,8 @@ def article(site: Site, cat: Category, a: Article) -> Page:
             f"{vi_number(views)}</span></div>\n</div>\n"
             f'<div class="tinlienquan"><h5>Các tin khác</h5><ul>\n{related}\n</ul></div>'
         )
+    elif toolbar_meta(site, a):
+        inner = _toolbar_article(site, cat, a, related)
     else:
         share = quote_url(site.absolute(article_url(site, cat.path, a)))
         inner = (

@@ -12,17 +12,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import render_hanoi, render_liferay, render_viewcontent
+from . import (
+    render_danang,
+    render_hanoi,
+    render_liferay,
+    render_sharepoint,
+    render_tandan,
+    render_viewcontent,
+)
 from .changes import advance_all, gone_records
 from .content import build_sites
-from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Site
+from .model import (
+    DANANG,
+    HANOI_PORTAL,
+    LIFERAY_AP,
+    LIFERAY_VC,
+    SHAREPOINT,
+    TANDAN,
+    VN_TZ,
+    Article,
+    Site,
+)
 from .render_common import Page, page
 
 Router = Callable[[Site, str, dict[str, list[str]]], Page]
 ROUTERS: dict[str, Router] = {
     LIFERAY_AP: render_liferay.route,
     HANOI_PORTAL: render_hanoi.route,
-    "liferay-view-content": render_viewcontent.route,
+    LIFERAY_VC: render_viewcontent.route,
+    TANDAN: render_tandan.route,
+    SHAREPOINT: render_sharepoint.route,
+    DANANG: render_danang.route,
 }
 
 
@@ -184,6 +204,12 @@ class ReplicaServer:
             return site.absolute(render_liferay.article_url(site, article.primary, article))
         if site.family == HANOI_PORTAL:
             return site.absolute(render_hanoi.article_url(site, article))
+        if site.family == TANDAN:
+            return site.absolute(render_tandan.article_url(site, article))
+        if site.family == SHAREPOINT:
+            return site.absolute(render_sharepoint.article_url(site, article))
+        if site.family == DANANG:
+            return site.absolute(render_danang.article_url(site, article))
         return site.absolute(render_viewcontent.article_url(site, article.primary, article))
 
     def ground_truth(self) -> dict[str, Any]:

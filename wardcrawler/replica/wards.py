@@ -1,11 +1,11 @@
-"""Recipes of the seven replica wards: family, theme, categories, size and quirks."""
+"""Recipes of the ten replica wards: family, theme, categories, size and quirks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .model import HANOI_PORTAL, LIFERAY_AP, LIFERAY_VC, Category
+from .model import DANANG, HANOI_PORTAL, LIFERAY_AP, LIFERAY_VC, SHAREPOINT, TANDAN, Category
 from .seed import SEED_CATEGORY
 
 
@@ -184,6 +184,64 @@ SPECS = [
         datetime(2018, 1, 3),
         datetime(2019, 6, 30),
         ["robots", "typo", "img", "broken"],
+        gone_status=410,
+    ),
+    # FAMILIES.md section 4: markup unknown, designed here after each platform's defaults.
+    WardSpec(
+        "replica-tandan",
+        "Xã Tân Dân",
+        "Hà Nội",
+        "Huyện Sóc Sơn",
+        TANDAN,
+        "tandan",
+        [
+            C("tin-tuc-su-kien", "Tin tức - Sự kiện", ident="10602"),
+            C("hoat-dong-chinh-quyen", "Hoạt động chính quyền", ident="10605"),
+            C("thong-bao", "Thông báo", ident="10611"),
+        ],
+        17,
+        5,
+        datetime(2021, 3, 1),
+        datetime(2025, 6, 25),
+        ["nfd", "typo", "img", "doc", "k1234", "dspace", "script"],
+        gone_status=410,
+    ),
+    WardSpec(
+        "replica-ninhthuan-phuha",
+        "Phường Phủ Hà",
+        "Ninh Thuận",
+        "Thành phố Phan Rang - Tháp Chàm",
+        SHAREPOINT,
+        "sharepoint",
+        [
+            C("portal/Pages/Tin-tuc-su-kien.aspx", "Tin tức - Sự kiện"),
+            C("portal/Pages/Thong-bao.aspx", "Thông báo"),
+            C("portal/Pages/Van-hoa-xa-hoi.aspx", "Văn hóa - Xã hội"),
+        ],
+        16,
+        5,
+        datetime(2023, 6, 1),
+        datetime(2025, 6, 20),
+        ["ent", "quot", "img", "doc", "nfd", "dspace"],
+        gone_status=410,
+    ),
+    WardSpec(
+        "replica-danang-hoacuongbac",
+        "Phường Hòa Cường Bắc",
+        "Đà Nẵng",
+        "Quận Hải Châu",
+        DANANG,
+        "danang",
+        [
+            C("tin-tuc-su-kien", "Tin tức - Sự kiện", ident="12"),
+            C("thong-bao", "Thông báo", ident="15"),
+            C("cai-cach-hanh-chinh", "Cải cách hành chính", ident="21"),
+        ],
+        17,
+        5,
+        datetime(2022, 8, 1),
+        datetime(2025, 6, 15),
+        ["typo", "amp", "img", "doc", "ent", "k1234"],
         gone_status=410,
     ),
 ]

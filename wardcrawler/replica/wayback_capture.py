@@ -108,6 +108,8 @@ class Builder:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.replica = ReplicaServer(seed=seed)  # its sites and routers only; never started
+        # Only the wards with an original host are archived (not the FAMILIES.md §4 wards).
+        self.replica.sites = [site for site in self.replica.sites if site.slug in HOSTS]
         for index, site in enumerate(self.replica.sites):
             site.url = f"http://127.0.0.1:{PORT0 + index}/"
         self.captures: list[Capture] = []

@@ -133,7 +133,7 @@ class WardsSpider(RegistrySpider):
                 and entry.article_key not in self.requested[ward.slug]
             ):
                 yield self.article_request(ward, entry.article_url, entry.article_key)
-        following = next_page(listing.pages, page_number(response.url))
+        following = listing.next or next_page(listing.pages, page_number(response.url))
         if not (new and following):
             return
         if self.pages_seen[(ward.slug, category)] + 1 < self.max_pages:  # pages read so far
