@@ -249,6 +249,8 @@ class FaultPortal:
         handler.wfile.write(b"0\r\n\r\n")
 
     def __enter__(self) -> FaultPortal:
+        if "bomb" in self.faults:
+            gzip_bomb()  # built before serving: compressing it takes about as long as the timeout
         for server in self.servers:
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                              daemon=True).start()  # fmt: skip
