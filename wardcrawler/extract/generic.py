@@ -177,19 +177,27 @@ def is_pager_link(url: str) -> bool:
     `limitstart=0`, which Joomla's article links carry on later pages)."""
     parts = urlsplit(url)
     numbered = any(paging(k) and v.strip("0") for k, v in parse_qsl(parts.query))
-    return numbered or _paged_path(url)
+    return numbered or _path_number(url) is not None
 
 
 def _own_param(params: dict[str, str]) -> tuple[str, str]:
-    """The query parameter of a lone link that names its article: the longest value, as
-    `_identities` prefers (Joomla's `id=112:slug` beside `catid=8`, `Itemid=102`; Đà Nẵng's
-    `dinhdanh=32611` beside `cat=21`)."""
-    return max(params.items(), key=lambda kv: len(kv[1]))
+    """The query parameter of a lone link that names its article: the first of `_by_length`
+    (Joomla's `id=112:slug` beside `catid=8`, `Itemid=102`; Đà Nẵng's `dinhdanh=32611` beside
+    `cat=21`)."""
+    name = _by_length(list(params), [params])[0]
+    return name, params[name]
 
 
-def _paged_path(url: str) -> bool:
-    """Whether a URL's path numbers a listing's page (`/page/2/`, `/trang-3.html`)."""
-    return bool(_PATH_PAGE.search(urlsplit(url).path))
+def _by_length(names: list[str], params: list[dict[str, str]]) -> list[str]:
+    """Query parameter names, those whose values are longest over the links first: an article's
+    own name or number outgrows the category and menu numbers beside it."""
+    return sorted(names, key=lambda n: -sum(len(p[n]) for p in params))
+
+
+def _path_number(url: str) -> int | None:
+    """The page number a URL's path gives (`/page/2/`, `/trang-3.html`), None for none."""
+    found = _PATH_PAGE.search(urlsplit(url).path)
+    return int(found.group(1)) if found else None
 
 
 def _few_keys(group: list[_Link]) -> list[str] | None:
@@ -257,7 +265,7 @@ def _identities(
     `_101_assetEntryId`); the last path segment, the article's own name (a category or date
     segment before it is dropped); the segments that hold a number and the last one; every
     varying segment; every varying segment and parameter."""
-    params = sorted(params, key=lambda n: -sum(len(g.params[n]) for g in group))
+    params = _by_length(params, [g.params for g in group])
     for size in range(1, len(params) + 1):
         for names in combinations(params, size):
             yield [], tuple(sorted(names))
@@ -313,9 +321,7 @@ def next_page(page: Selector, here: str, link_of: Callable[[str | None], str | N
 def _paged(url: str, number: int) -> bool:
     """Whether the URL asks for page `number` through a query or path parameter."""
     query = parse_qsl(urlsplit(url).query)
-    if any(v == str(number) for k, v in query if paging(k)):
-        return True
-    return bool(re.search(rf"/(?:page|trang|p)[/-]?{number}(?:/|\.|$)", urlsplit(url).path))
+    return any(v == str(number) for k, v in query if paging(k)) or _path_number(url) == number
 
 
 def current_number(url: str) -> int:
@@ -327,8 +333,7 @@ def current_number(url: str) -> int:
             and _last_word(key) not in ("start", "limitstart", "offset")
         ):
             return int(value)
-    found = _PATH_PAGE.search(urlsplit(url).path)
-    return int(found.group(1)) if found else 1
+    return _path_number(url) or 1
 
 
 # --- articles ---------------------------------------------------------------------------------

@@ -148,3 +148,16 @@ def site_updated(site: Site) -> datetime:
 def quote_url(url: str) -> str:
     """Percent-encode a whole URL as one query-parameter value."""
     return quote(url, safe="")
+
+
+def body_blocks(a: Article, script_open: str = '<script type="text/javascript">') -> list[str]:
+    """An article's body blocks, its inline script (if any) after the second one."""
+    blocks = list(a.blocks)
+    if a.script:
+        blocks.insert(min(2, len(blocks)), f"{script_open}{a.script}</script>")
+    return blocks
+
+
+def others_listed(site: Site, path: str, a: Article, count: int = 5) -> list[Article]:
+    """The first other articles of the listing at `path`, for an article's related list."""
+    return [o for o in site.listing(path) if o.key != a.key and o.kind == "article"][:count]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from .model import Article, Category, Site
-from .render_common import Page, common_route, esc, missing, not_found, page
+from .render_common import (
+    Page,
+    body_blocks,
+    common_route,
+    esc,
+    missing,
+    not_found,
+    others_listed,
+    page,
+)
 
 ARTICLE_PATH = re.compile(r"^/([a-z0-9-]+)/([a-z0-9-]*)-(\d{19})\.htm$")
 
@@ -52,10 +61,8 @@ def article(site: Site, a: Article) -> Page:
     """An article page."""
     cat = site.category(a.primary)
     assert cat is not None
-    blocks = list(a.blocks)
-    if a.script:
-        blocks.insert(min(2, len(blocks)), f"<script>{a.script}</script>")
-    others = [o for o in site.listing(cat.path) if o.key != a.key and o.kind == "article"][:4]
+    blocks = body_blocks(a, "<script>")
+    others = others_listed(site, cat.path, a, 4)
     related = "\n".join(
         f'<li><a href="{esc(article_url(site, o))}">{o.title_html}</a></li>' for o in others
     )

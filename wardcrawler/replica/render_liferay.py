@@ -7,11 +7,13 @@ from urllib.parse import urlencode
 from .model import VN_TZ, Article, Category, Site, meta_line, vi_number, weekday_vi
 from .render_common import (
     Page,
+    body_blocks,
     common_route,
     esc,
     missing,
     most_viewed,
     not_found,
+    others_listed,
     page,
     pick,
     quote_url,
@@ -137,15 +139,12 @@ def listing(site: Site, cat: Category, number: int) -> Page:
 
 def _body(a: Article) -> str:
     """Body paragraphs, with the article's inline script after the second paragraph."""
-    blocks = list(a.blocks)
-    if a.script:
-        blocks.insert(min(2, len(blocks)), f'<script type="text/javascript">{a.script}</script>')
-    return "\n".join(blocks)
+    return "\n".join(body_blocks(a))
 
 
 def _related(site: Site, cat: str, a: Article) -> str:
     """Links to other articles of the same category page."""
-    others = [o for o in site.listing(cat) if o.key != a.key and o.kind == "article"][:5]
+    others = others_listed(site, cat, a)
     return "\n".join(
         f'<li><a href="{esc(article_url(site, cat, o, pick(a.key, o.key) % 5))}">'
         f"{o.title_html}</a></li>"

@@ -15,11 +15,13 @@ import re
 from .model import VN_TZ, Article, Category, Site, vi_number, weekday_vi
 from .render_common import (
     Page,
+    body_blocks,
     common_route,
     esc,
     missing,
     most_viewed,
     not_found,
+    others_listed,
     quote_url,
     site_updated,
 )
@@ -185,10 +187,8 @@ def article(site: Site, a: Article) -> Page:
     """An article page."""
     cat = site.category(a.primary)
     assert cat is not None
-    blocks = list(a.blocks)
-    if a.script:
-        blocks.insert(min(2, len(blocks)), f'<script type="text/javascript">{a.script}</script>')
-    others = [o for o in site.listing(cat.path) if o.key != a.key and o.kind == "article"][:5]
+    blocks = body_blocks(a)
+    others = others_listed(site, cat.path, a)
     related = "\n".join(
         f'<li><a href="{article_url(site, o)}">{o.title_html}</a> '
         f'<span class="date">({o.posted:%d/%m/%Y})</span></li>'

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from .model import Article, Category, Site, vi_number
-from .render_common import Page, common_route, esc, missing, not_found, page
+from .render_common import (
+    Page,
+    body_blocks,
+    common_route,
+    esc,
+    missing,
+    not_found,
+    others_listed,
+    page,
+)
 
 ARTICLE_PATH = re.compile(r"^/([a-z0-9-]+)/-/view_content/(\d+)-([a-z0-9-]*)\.html$")
 
@@ -54,10 +63,8 @@ def listing(site: Site, cat: Category, number: int) -> Page:
 
 def article(site: Site, cat: Category, a: Article) -> Page:
     """An article page opened under the category `cat`."""
-    blocks = list(a.blocks)
-    if a.script:
-        blocks.insert(min(2, len(blocks)), f"<script>{a.script}</script>")
-    others = [o for o in site.listing(cat.path) if o.key != a.key and o.kind == "article"][:4]
+    blocks = body_blocks(a, "<script>")
+    others = others_listed(site, cat.path, a, 4)
     related = "\n".join(
         f'<li><a href="{article_url(site, cat.path, o)}">{o.title_html}</a></li>' for o in others
     )
