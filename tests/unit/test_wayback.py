@@ -73,3 +73,13 @@ def test_liferay_identity_is_the_same_however_the_title_is_quoted():
     listed = "http://w.example/tin?p_p_id=101&_101_urlTitle=hoi%20nghi"
     canonical = canonical_article_url(family, listed, "http://w.example/")
     assert article_id(family, listed) == article_id(family, canonical) == "hoi nghi"
+
+
+def test_captures_of_a_generic_ward_say_why_they_are_not_read():
+    from wardcrawler.crawler.spiders.wayback import not_article
+    from wardcrawler.portals.registry import Ward
+
+    declared = Ward("w", "Phường W", "Hà Nội", "http://w.example/", "hanoi-portal")
+    generic = Ward("w", "Phường W", "Hà Nội", "http://w.example/", "generic")
+    assert not_article(declared) == "not an article"
+    assert "no URL grammar" in not_article(generic)

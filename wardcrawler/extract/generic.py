@@ -58,6 +58,8 @@ MIN_TITLE_CHARS = 12  # the longest link text of a typical article of the templa
 MIN_TITLE_WORDS = 3  # words of a title linking one of the few articles of a short last page
 
 
+_DATE_FOLDER = re.compile(r"(?:19|20)\d{2}(?:[-_.]\d{1,2}){0,2}|\d{1,2}")  # 2024-3-31, 2021, 12
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _PATH_PAGE = re.compile(
     r"/(?:(?:page|trang)[/-]?|p/)(\d+)(?:/|\.|$)"
 )  # `/page/2/`, `/trang-3.html`
@@ -209,7 +211,7 @@ def _few_keys(group: list[_Link]) -> list[str] | None:
     keys = [
         identity_key(None, [_own_param(g.params)])
         if g.params
-        else identity_key("/" + "/".join([*["*"] * (len(g.segments) - 1), g.segments[-1]]), ())
+        else identity_key(_path_key(g.segments, _named(group)), ())
         for g in group
     ]
     titles: dict[str, str] = {}
@@ -241,10 +243,7 @@ def _group_keys(group: list[_Link]) -> list[str] | None:
     chosen, names = next(c for c in _identities(group, varying, params) if told(*c) == finest)
     keys = [
         identity_key(
-            "/" + "/".join(s if i in chosen else "*" for i, s in enumerate(g.segments))
-            if chosen
-            else None,
-            [(n, g.params[n]) for n in names],
+            _path_key(g.segments, chosen) if chosen else None, [(n, g.params[n]) for n in names]
         )
         for g in group
     ]
@@ -262,16 +261,18 @@ def _identities(
     """The identities tried, smallest first: varying query parameters alone, one first, the
     longest values first, so that pages agree (the path then names the listing it was reached
     from: Joomla's `catid` and `Itemid` beside `id`; Liferay's `_101_urlTitle` before its
-    `_101_assetEntryId`); the last path segment, the article's own name (a category or date
-    segment before it is dropped); the segments that hold a number and the last one; every
-    varying segment; every varying segment and parameter."""
+    `_101_assetEntryId`); the last path segment, the article's own name, with the date
+    folders before it (a category segment is dropped: one article may be reached from two; its
+    date is its own, and two articles of one title may differ only by it); the segments that
+    hold a number and the last one; every varying segment; every varying segment and
+    parameter."""
     params = _by_length(params, [g.params for g in group])
     for size in range(1, len(params) + 1):
         for names in combinations(params, size):
             yield [], tuple(sorted(names))
     last = len(group[0].segments) - 1
     if last in varying:
-        yield [last], ()
+        yield _named(group), ()
         numbered = [
             i for i in varying if all(any(c.isdigit() for c in g.segments[i]) for g in group)
         ]
@@ -279,6 +280,21 @@ def _identities(
     if varying:
         yield varying, ()
     yield varying, tuple(params)
+
+
+def _path_key(segments: tuple[str, ...], chosen: Iterable[int]) -> str:
+    """The path of an identity: the chosen segments, the others `*`."""
+    kept = set(chosen)
+    return "/" + "/".join(s if i in kept else "*" for i, s in enumerate(segments))
+
+
+def _named(group: list[_Link]) -> list[int]:
+    """The segments that name a template's articles: the last one, and the date folders before
+    it (`/2024-3-31/`, `/2021/12/03/`) when every link has them."""
+    last = len(group[0].segments) - 1
+    dated = [i for i in range(last) if all(_DATE_FOLDER.fullmatch(g.segments[i]) for g in group)]
+    years = [i for i in dated if all(_YEAR.match(g.segments[i]) for g in group)]
+    return [*dated, last] if years else [last]
 
 
 # --- the pager --------------------------------------------------------------------------------

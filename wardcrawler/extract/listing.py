@@ -16,7 +16,13 @@ from wardcrawler.extract.select import Outside, elements, excluded_nodes, select
 from wardcrawler.extract.text import first_text, node_text
 from wardcrawler.extract.urls import absolute, article_id, is_page_link, same_path
 from wardcrawler.normalize import fold
-from wardcrawler.portals.families import HOME_LINK_TEXTS, NAVIGATION, PAGE_FURNITURE, Family
+from wardcrawler.portals.families import (
+    HOME_LINK_TEXTS,
+    MENUS,
+    NAVIGATION,
+    PAGE_FURNITURE,
+    Family,
+)
 from wardcrawler.portals.registry import netloc_of
 
 
@@ -59,6 +65,8 @@ def extract_listing(
     if not listing.structured:
         anchors = [a for a in elements(page, "body a[href]") if outside(a)]
         if family.article_url is None:
+            menus = Outside(excluded_nodes(page, MENUS))
+            anchors = [a for a in anchors if menus(a)]
             listing.articles = _template_links(anchors, link_of, hosts, url)
         else:
             listing.articles = _article_links(anchors, family, link_of, hosts)

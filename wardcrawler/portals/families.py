@@ -53,6 +53,10 @@ OTHER_ARTICLES = (
     ".detail-related",
 )
 
+# Menus of the site (ARIA roles, menu containers): their links are never a listing's articles
+# for families without a URL grammar, however regular their URLs (a menu of category pages).
+MENUS = ("[role=navigation]", "[role=menubar]", "[role=menu]", "[class*=menu]", "[id*=menu]")
+
 # Containers of site navigation, used to discover category pages.
 NAVIGATION = (
     "nav a",

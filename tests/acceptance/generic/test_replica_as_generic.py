@@ -33,9 +33,10 @@ import pytest
 from .harness import Run, clean_env, crawl, in_order, paragraphs, pct, rows
 
 # The issue's floors are for the replica portals of the three families of README/FAMILIES.md;
-# wards of families added to the replica since are crawled as generic too, and only reported.
-FAMILIES = ("liferay-asset-publisher", "hanoi-portal", "liferay-view-content")
-SCOPES = ("all", *FAMILIES)  # "all": the wards of those three families
+# the section-4 families' replica wards are held to them too (their markup is the replica's own).
+FAMILIES = ("liferay-asset-publisher", "hanoi-portal", "liferay-view-content",
+            "tandan-liferay", "sharepoint-portal-pages", "danang-portal")  # fmt: skip
+SCOPES = ("all", *FAMILIES)  # "all": the wards of those families
 FIELDS = ("title", "posted_at", "views", "body")
 GENERIC_FLOORS = {"recall": 95.0, "title": 98.0, "posted_at": 98.0, "views": 95.0, "body": 90.0}
 DECLARED_FLOOR = 99.0
@@ -153,6 +154,14 @@ def key_from_url(family: str, url: str) -> str | None:
         return None
     if family == "hanoi-portal":
         m = re.search(r"-(\d{15,})\.htm$", sp.path)
+        return m.group(1) if m else None
+    if family == "tandan-liferay":  # /tin-chi-tiet/-/chi-tiet/{slug}-{articleId}-{categoryId}.html
+        m = re.search(r"/tin-chi-tiet/-/chi-tiet/.*?(\d+)-\d+\.html$", sp.path)
+        return m.group(1) if m else None
+    if family == "danang-portal":  # /chi-tiet-tin-tuc?dinhdanh=N&cat=N
+        return (parse_qs(sp.query).get("dinhdanh") or [None])[0]
+    if family == "sharepoint-portal-pages":  # /portal/Pages/{date}/{slug}.aspx
+        m = re.search(r"/portal/Pages/(\d{4}-\d{1,2}-\d{1,2}/[^/]+)\.aspx$", sp.path)
         return m.group(1) if m else None
     m = re.search(r"/-/view_content/(\d+)-", sp.path)
     return m.group(1) if m else None

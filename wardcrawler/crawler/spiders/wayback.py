@@ -103,7 +103,7 @@ class WaybackSpider(RegistrySpider):
         if not key and not category:
             problem = self.cdx_problem(row) if "html" in row.mimetype else None
             outcome = "failure" if problem else "ignored"  # an error or redirect capture
-            yield self.done_item(ward, row, "other", None, outcome, problem or "not an article")
+            yield self.done_item(ward, row, "other", None, outcome, problem or not_article(ward))
             return
         kind = "article" if key else "listing"
         problem = self.cdx_problem(row)
@@ -261,3 +261,10 @@ class WaybackSpider(RegistrySpider):
         self.done.discard((row.original, row.timestamp))
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         yield PageFailure(ward.slug, request.url, None, reason)
+
+
+def not_article(ward: Ward) -> str:
+    """Why a capture that is no category page is not read as an article."""
+    if ward.family.article_url is None:  # identities come from live listings' URL templates
+        return "not read: the ward's family has no URL grammar to tell articles in captures"
+    return "not an article"
