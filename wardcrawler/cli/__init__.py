@@ -6,6 +6,7 @@ import click
 
 from wardcrawler.cli.archive import export, reparse, serve, wacz
 from wardcrawler.cli.crawl import backfill, crawl
+from wardcrawler.cli.discover import discover
 from wardcrawler.cli.probe import probe
 from wardcrawler.cli.registry import wards
 from wardcrawler.cli.replica import demo, replica
@@ -17,5 +18,17 @@ def cli() -> None:
     """Archive the news of Vietnamese ward portals into SQLite and publish it with Datasette."""
 
 
-for command in (crawl, backfill, probe, serve, export, reparse, wacz, wards, demo, replica):
+for command in (
+    crawl,
+    backfill,
+    discover,
+    probe,
+    serve,
+    export,
+    reparse,
+    wacz,
+    wards,
+    demo,
+    replica,
+):
     cli.add_command(command)

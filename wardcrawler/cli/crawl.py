@@ -14,6 +14,8 @@ from wardcrawler.cli.options import (
     WARDS_OPTION,
     check_registry,
     parse_overrides,
+    parse_routes_option,
+    resolve_options,
 )
 from wardcrawler.paths import default_db
 
@@ -42,7 +44,10 @@ from wardcrawler.paths import default_db
     help='WARC files of every response [a warc/ folder beside the database; "off": none].',
 )
 @VERBOSE_OPTION
-def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose) -> None:
+@resolve_options
+def crawl(
+    wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose, resolve, resolve_file
+) -> None:
     """Crawl every ward of the registry (or --ward SLUG) into the archive.
 
     Incremental by default: listings are read newest first until they show nothing new, and
@@ -50,9 +55,11 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
 
     Example: wardcrawler crawl --ward longbien-phucloi -s DOWNLOAD_DELAY=2
     """
+    from wardcrawler.crawler.resolve import apply_routes
     from wardcrawler.crawler.runner import crawl_settings, run_crawl
 
     check_registry(wards_file, slugs)
+    routes = parse_routes_option(resolve, resolve_file)
     overrides = parse_overrides(settings)
     if full:
         overrides["WARDCRAWLER_FULL"] = "True"
@@ -61,6 +68,7 @@ def crawl(wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose
     if warc_dir is not None:
         overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
     settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
+    apply_routes(settings_, routes)
     sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
 
 

@@ -38,6 +38,34 @@ SET_OPTION = click.option(
 VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 
 
+def resolve_options(command):
+    """`--resolve HOST=IP:PORT` (repeatable) and `--resolve-file FILE`, as `routes`."""
+    command = click.option(
+        "--resolve-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="HOST=IP:PORT entries, one a line (as --resolve).",
+    )(command)
+    return click.option(
+        "--resolve",
+        "resolve",
+        multiple=True,
+        metavar="HOST=IP:PORT",
+        help="Send HOST's requests to IP:PORT over plain HTTP, Host header kept, as curl "
+        "--resolve does (repeatable); when given, no other host is resolved at all.",
+    )(command)
+
+
+def parse_routes_option(resolve: tuple[str, ...], resolve_file: Path | None) -> dict[str, str]:
+    """The `--resolve` map, or a usage error naming the bad entry."""
+    from wardcrawler.crawler.resolve import ResolveError, routes_of
+
+    try:
+        return routes_of(resolve, resolve_file)
+    except (ResolveError, OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--resolve") from exc
+
+
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     """`NAME=VALUE` pairs as given to `scrapy crawl -s`."""
     overrides = {}

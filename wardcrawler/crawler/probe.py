@@ -76,6 +76,7 @@ def probe_settings(overrides: dict[str, str]) -> Settings:
         merged = {**settings.getdict(name), **value} if value else {}
         settings.set(name, merged, priority="cmdline")
     settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -83,7 +84,7 @@ def probe_settings(overrides: dict[str, str]) -> Settings:
 def fetch_one(url: str, ward: Ward, settings: Settings) -> Probe:
     """Fetch `url` of `ward`'s site with a one-request crawl."""
     probe = Probe()
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     process.crawl(ProbeSpider, url=url, ward=ward, probe=probe)
     process.start()
     if probe.page is None and probe.reason is None:

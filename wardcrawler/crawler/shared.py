@@ -42,8 +42,22 @@ def ward_of(crawler: Crawler, request: Request) -> Ward | None:
     ward = request.cb_kwargs.get("ward")
     if isinstance(ward, Ward):
         return ward
-    host = netloc_of(request.url)
-    return next((w for w in getattr(crawler.spider, "wards", []) if host in w.netlocs), None)
+    return _by_host(crawler.spider).get(netloc_of(request.url))
+
+
+def _by_host(spider: object) -> dict[str, Ward]:
+    """The spider's wards by host (the first ward of a host wins), built once for each length
+    of the list (a spider may add wards as it starts): thousands of wards, one lookup each."""
+    wards = getattr(spider, "wards", [])
+    known = getattr(spider, "_wards_by_host", None)
+    if known is None or known[0] != len(wards):
+        index: dict[str, Ward] = {}
+        for ward in wards:
+            for host in ward.netlocs:
+                index.setdefault(host, ward)
+        known = (len(wards), index)
+        spider._wards_by_host = known  # type: ignore[attr-defined]
+    return known[1]
 
 
 def stop_for_archive(crawler: Crawler, problem: ArchiveProblem) -> None:

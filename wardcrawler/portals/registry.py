@@ -11,12 +11,13 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from wardcrawler.portals.families import FAMILIES, Family
+from wardcrawler.portals.units import CURRENT, FORMER, official_province, unit_problem
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f\\]")  # control characters, backslashes
 REQUIRED = ("slug", "name", "province", "url", "family")
-OPTIONAL = ("district", "categories", "aliases")
+OPTIONAL = ("district", "categories", "aliases", "code", "former_code")
 
 
 class RegistryError(ValueError):
@@ -39,6 +40,8 @@ class Ward:
     district: str | None = None
     categories: tuple[str, ...] | None = None
     aliases: tuple[str, ...] = ()
+    code: str | None = None  # official code of the current unit the portal serves
+    former_code: str | None = None  # or of the pre-2025 unit it served
 
     @property
     def family(self) -> Family:
@@ -64,6 +67,9 @@ class Ward:
             "district": self.district,
             "url": self.url,
             "family": self.family_key,
+            "unit_code": self.code,
+            "former_unit_code": self.former_code,
+            "province_code": official_province(self.code, self.former_code),
         }
 
 
@@ -120,7 +126,7 @@ def _parse_ward(path: Path, index: int, table: dict) -> Ward:
     for key in table:
         if key not in REQUIRED + OPTIONAL:
             raise fail(key, f"unknown key (allowed: {', '.join(REQUIRED + OPTIONAL)})")
-    for key in REQUIRED + ("district",):
+    for key in REQUIRED + ("district", "code", "former_code"):
         value = table.get(key)
         if key in table and (not isinstance(value, str) or not value.strip()):
             raise fail(key, "must be a non-empty string")
@@ -141,7 +147,15 @@ def _parse_ward(path: Path, index: int, table: dict) -> Ward:
         family_key=table["family"],
         district=table.get("district"),
         aliases=_aliases(table, fail),
+        code=table.get("code"),
+        former_code=table.get("former_code"),
     )
+    if ward.code and ward.former_code:
+        raise fail("former_code", "give `code` (a current unit) or `former_code`, not both")
+    for key, code, era in (("code", ward.code, CURRENT), ("former_code", ward.former_code, FORMER)):
+        problem = unit_problem(code, era, ward.name, ward.province, ward.district) if code else None
+        if problem:
+            raise fail(key, problem)
     categories = _string_list(table, "categories", fail)
     for category in categories or ():
         problem = category_problem(ward, category)

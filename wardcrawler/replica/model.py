@@ -193,11 +193,24 @@ class Site:
         """Absolute URL of a root-relative path on this ward's origin."""
         return self.url.rstrip("/") + path
 
+    def unit(self) -> dict[str, str]:
+        """The official unit the ward is named after, looked up in the units packages: a current
+        one for a ward without a district, else a pre-2025 one (none when the name is ambiguous
+        or unknown)."""
+        from wardcrawler.portals.units import CURRENT, FORMER, find
+
+        era = FORMER if self.district else CURRENT
+        found = find(self.name, self.province, era, self.district)
+        if len(found) != 1:
+            return {}
+        return {"code" if era == CURRENT else "former_code": found[0].code}
+
     def registry(self) -> dict[str, object]:
         """This ward's registry entry."""
         entry: dict[str, object] = {"slug": self.slug, "name": self.name, "province": self.province}
         if self.district:
             entry["district"] = self.district
+        entry.update(self.unit())
         entry.update(url=self.url, family=self.family)
         if self.list_categories:
             entry["categories"] = [c.path for c in self.categories]

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from itertools import islice
 from pathlib import Path
@@ -70,7 +71,22 @@ def register_routes():
     return [
         (rf"^{DOWNLOAD_PATH}\.(?P<fmt>{'|'.join(FORMATS)})$", download),
         (r"^/-/capture/(?P<id>\d+)$", raw_capture),
+        (r"^/-/map-tile/\d+/\d+/\d+\.png$", map_tile),
     ]
+
+
+# A blank map tile: the coverage map (datasette-cluster-map) draws the units' markers on it, so
+# that the map needs no tile server and sends nothing off the machine.
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJ"
+    "RU5ErkJggg=="
+)
+
+
+async def map_tile(datasette, request):
+    """The blank tile of every place and zoom."""
+    return Response(BLANK_TILE, content_type="image/png",
+                    headers={"Cache-Control": "max-age=86400"})  # fmt: skip
 
 
 # --- raw captures -----------------------------------------------------------------------------

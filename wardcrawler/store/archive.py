@@ -19,6 +19,7 @@ from wardcrawler.clock import now
 from wardcrawler.normalize import local_date
 from wardcrawler.store.crawl_state import CrawlState
 from wardcrawler.store.schema import index_article, migrate
+from wardcrawler.store.units import save_former_unit
 
 
 @dataclass
@@ -54,13 +55,22 @@ class Archive(CrawlState):
     # --- wards and categories -------------------------------------------------------------
 
     def save_ward(self, row: dict) -> None:
-        """Insert or update a ward row."""
-        self.db["wards"].upsert(row, pk="slug")
+        """Insert or update a ward row (its articles follow its official province; its former
+        unit is copied in with its lineage)."""
+        with self.db.atomic():
+            if row.get("former_unit_code"):
+                save_former_unit(self.db, row["former_unit_code"])
+            self.db["wards"].upsert(row, pk="slug")
+            self.db.execute(
+                "UPDATE articles SET province_code = ? WHERE ward = ? AND province_code IS NOT ?",
+                [row.get("province_code"), row["slug"], row.get("province_code")],
+            )
 
-    def _province(self, ward: str) -> str | None:
-        """The province of a ward (denormalised onto articles for faceting)."""
-        row = self._one("select province from wards where slug = ?", [ward])
-        return row["province"] if row else None
+    def _province(self, ward: str) -> dict[str, str | None]:
+        """The province of a ward, as registered and by official code (denormalised onto
+        articles for faceting)."""
+        row = self._one("select province, province_code from wards where slug = ?", [ward])
+        return dict(row) if row else {"province": None, "province_code": None}
 
     def category_id(
         self, ward: str, url: str, name: str, rank: int = 0, seen: str | None = None
@@ -145,7 +155,7 @@ class Archive(CrawlState):
             "title": record.title,
             "posted_at": record.posted_at,
             "posted_raw": record.posted_raw,
-            "province": self._province(record.ward),
+            **self._province(record.ward),
             "posted_date": posted_date,
             "posted_month": posted_date[:7] if posted_date else None,
             "posted_year": int(record.posted_at[:4]) if record.posted_at else None,

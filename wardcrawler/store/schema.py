@@ -6,8 +6,9 @@ import sqlite_utils
 
 from wardcrawler.normalize import is_future
 from wardcrawler.search_terms import index_text
+from wardcrawler.store.units import create_views, refresh_units
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # Full-text search: `title` and `body` hold each word as a search term (`search_terms`: the
 # folded word and its marks, tone placement normalised), which the archive's Datasette queries
 # (`site.search.vi_query`): a word typed with marks finds exactly it, one typed without any finds
@@ -17,16 +18,41 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
 FTS_COLUMNS = ["title", "body", "published"]
 
 TABLES: dict[str, dict] = {
+    # Official units (store.units refreshes them from the units packages; never typed by hand).
+    "units": {
+        "columns": {
+            "code": str, "name": str, "kind": str, "province_code": str, "province": str,
+            "lat": float, "lon": float,
+        },
+        "pk": "code",
+    },
+    "former_units": {
+        "columns": {
+            "code": str, "name": str, "kind": str, "province_code": str, "province": str,
+            "district_code": str, "district": str, "lat": float, "lon": float,
+        },
+        "pk": "code",
+    },
+    "unit_lineage": {
+        "columns": {"former_code": str, "unit_code": str},
+        "pk": ("former_code", "unit_code"),
+        "foreign_keys": [("former_code", "former_units", "code"), ("unit_code", "units", "code")],
+    },
+    "archive_meta": {"columns": {"key": str, "value": str}, "pk": "key"},
     "wards": {
         "columns": {
             "slug": str, "name": str, "province": str, "district": str, "url": str, "family": str,
+            "unit_code": str, "former_unit_code": str, "province_code": str,
         },
         "pk": "slug",
+        "foreign_keys": [
+            ("unit_code", "units", "code"), ("former_unit_code", "former_units", "code"),
+        ],
     },
     "articles": {
         "columns": {
-            "id": int, "ward": str, "province": str, "article_key": str, "url": str,
-            "title": str, "posted_at": str, "posted_raw": str, "posted_date": str,
+            "id": int, "ward": str, "province": str, "province_code": str, "article_key": str,
+            "url": str, "title": str, "posted_at": str, "posted_raw": str, "posted_date": str,
             "posted_month": str, "posted_year": int,
             "views": int, "body": str, "category_names": str, "content_hash": str,
             "first_seen_at": str, "last_seen_at": str,
@@ -164,6 +190,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         for column, kind in spec["columns"].items():
             if column not in table.columns_dict:
                 table.add_column(column, kind)
+        _add_foreign_keys(table, spec.get("foreign_keys", []))
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
     _search_index(db)
@@ -175,7 +202,17 @@ def migrate(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE captures SET source = 'live' WHERE source IS NULL")
     if 0 < version < 8:
         _backfill_v8(db)
+    refresh_units(db)  # version 10: official units (`articles.province_code` set by save_ward)
+    create_views(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_foreign_keys(table: sqlite_utils.db.Table, wanted: list[tuple[str, str, str]]) -> None:
+    """Foreign keys of columns added to an existing table (the table is rebuilt, rows kept)."""
+    have = {(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys}
+    missing = [fk for fk in wanted if fk not in have]
+    if missing:
+        table.db.add_foreign_keys([(table.name, *fk) for fk in missing])
 
 
 def _search_index(db: sqlite_utils.Database) -> None:

@@ -1343,7 +1343,11 @@ def test_full_disk_gives_a_clear_error(cli_env, room):
     assert cli_env.good_run.returncode == 0, cli_env.good_run.describe()
     case = cli_env.tmp / f"disk-full-{room}"
     db = _copy_db(cli_env.good, case / "wards.db")
-    limit = 16 * 1024 if room == "16k-per-file" else db.stat().st_size + int(room[-2]) * 1024
+    # An archive holds the country's 3,321 units (some 300 KB) since issue 13: more than a
+    # --full run of three pages writes, so "the archive's size" is taken without them (capped
+    # at 128 KB): the run's write-ahead log still outgrows it and the disk fills during the run.
+    size = min(db.stat().st_size, 128 * 1024)
+    limit = 16 * 1024 if room == "16k-per-file" else size + int(room[-2]) * 1024
     before = query(db, "SELECT title, body, views FROM articles ORDER BY id")
     args = ["crawl", "--full", "--wards", str(cli_env.registry), "--db", str(db)]
     run = run_cli_disk_full(args + ["-s", "DOWNLOAD_DELAY=0"], case / "cwd", limit, timeout=120)
