@@ -143,3 +143,25 @@ def test_read_an_articles_citation_and_copy_it(page, site, crawl):
     assert page.inner_text("pre.citation-bibtex").startswith("@online{")
     assert page.locator("ul.captures a", has_text="raw page").count() >= 1
     assert_readable(page)
+
+
+def test_coverage_map_and_a_units_articles_old_and_new(page, site, crawl):
+    """A researcher opens the coverage of Hà Nội, sees the units on a map drawn offline, picks
+    today's Phường Phúc Lợi and reads the articles of its own and its former portal together."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site + "/wards/unit_coverage?province_code=01&coverage=archived")
+    page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=15000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "coverage-map.png", full_page=True)
+    text = assert_readable(page)
+    assert "Phường Phúc Lợi" in text
+    assert all(u.startswith(site) for u in requests), [
+        u for u in requests if not u.startswith(site)
+    ]
+    page.goto(site + "/wards/unit_articles?unit_code=00136")
+    text = assert_readable(page)
+    assert "current unit" in text and "former unit" in text
+    expected = sum(a["ward"] in ("replica-phucloi", "replica-hanoi-phucloi")
+                   for a in crawl.truth["articles"])  # fmt: skip
+    assert re.search(rf"\b{expected} rows?\b", text), text[:500]

@@ -77,9 +77,8 @@ def register_routes():
 
 # A blank map tile: the coverage map (datasette-cluster-map) draws the units' markers on it, so
 # that the map needs no tile server and sends nothing off the machine.
-BLANK_TILE = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJ"
-    "RU5ErkJggg=="
+BLANK_TILE = base64.b64decode(  # one pixel of #e9eef2, stretched over the tile
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN4+e4TAAWNAsprET/7AAAAAElFTkSuQmCC"
 )
 
 
