@@ -112,16 +112,18 @@ def navigation_links(
     page = bounded(page, max_bytes, max_elements)
     anchors = [a for css in NAVIGATION for a in select(page, css)] or select(page, "body a")
     found: dict[str, str] = {}
+    homes: set[str] = set()  # pages a "Trang chủ" link leads to (a logo may link one first)
     for anchor in anchors:
         link = absolute(url, anchor.attrib.get("href"))
         if not link or netloc_of(link) != netloc_of(url) or article_id(family, link):
             continue
         if same_path(link, url) or _looks_like_file(link):
             continue
-        if fold(node_text(anchor)) in HOME_LINK_TEXTS:
+        if fold(node_text(anchor)) in HOME_LINK_TEXTS:  # and every other link to that page
+            homes.add(link.split("#")[0])
             continue
         found.setdefault(link.split("#")[0], node_text(anchor))
-    return found
+    return {link: text for link, text in found.items() if link not in homes}
 
 
 def _article_links(

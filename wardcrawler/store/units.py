@@ -80,15 +80,18 @@ FROM wards w JOIN unit_lineage l ON l.former_code = w.former_unit_code
      JOIN units u ON u.code = l.unit_code JOIN articles a ON a.ward = w.slug
 """
 
-# Per current unit: its portals (its own, and those of the former units it was formed from),
-# the articles they hold, the last run that read one of them without it being broken.
+# The portals that covered each current unit: its own, and those of the former units it was
+# formed from.
+UNIT_PORTALS = """
+SELECT w.unit_code AS code, w.slug AS ward FROM wards w WHERE w.unit_code IS NOT NULL
+UNION
+SELECT l.unit_code, w.slug FROM wards w JOIN unit_lineage l ON l.former_code = w.former_unit_code
+"""
+
+# Per current unit: its portals, the articles they hold, the last run that read one of them
+# without it being broken.
 UNIT_COVERAGE = """
-WITH portals AS (
-    SELECT w.unit_code AS code, w.slug AS ward FROM wards w WHERE w.unit_code IS NOT NULL
-    UNION
-    SELECT l.unit_code, w.slug FROM wards w
-    JOIN unit_lineage l ON l.former_code = w.former_unit_code
-),
+WITH portals AS (SELECT code, ward FROM unit_portals),
 stored AS (SELECT ward, count(*) AS n FROM articles GROUP BY ward),
 crawled AS (
     SELECT rw.ward, max(r.finished_at) AS at FROM crawl_run_wards rw
@@ -109,15 +112,21 @@ LEFT JOIN stored s ON s.ward = p.ward LEFT JOIN crawled c ON c.ward = p.ward
 GROUP BY u.code
 """
 
+# Per province; `articles` counts each article once (a former ward split between two units of
+# the province covers both).
 PROVINCE_COVERAGE = """
-SELECT province_code, province, count(*) AS units,
-       sum(portals > 0) AS with_portal, sum(articles > 0) AS with_articles,
-       sum(portals = 0) AS without_portal, sum(articles) AS articles,
-       max(last_crawl) AS last_crawl
-FROM unit_coverage GROUP BY province_code ORDER BY province_code
+SELECT c.province_code, c.province, count(*) AS units,
+       sum(c.portals > 0) AS with_portal, sum(c.articles > 0) AS with_articles,
+       sum(c.portals = 0) AS without_portal,
+       (SELECT count(*) FROM articles a WHERE a.ward IN (
+            SELECT p.ward FROM unit_portals p JOIN units u ON u.code = p.code
+            WHERE u.province_code = c.province_code)) AS articles,
+       max(c.last_crawl) AS last_crawl
+FROM unit_coverage c GROUP BY c.province_code ORDER BY c.province_code
 """
 
 VIEWS = {
+    "unit_portals": UNIT_PORTALS,
     "unit_articles": UNIT_ARTICLES,
     "unit_coverage": UNIT_COVERAGE,
     "province_coverage": PROVINCE_COVERAGE,
