@@ -118,7 +118,7 @@ def test_exactly_the_answering_units_are_proposed(discovered):
     assert set(wards) == set(EXPECTED)
     codes = {w.get("code") or w.get("former_code") for w in wards.values()}
     assert codes == {"00070", "00376", "00154"}
-    assert all("00004" != c and "00103" != c for c in codes)  # neither Ba Đình nor Tây Hồ
+    assert all(c != "00004" and c != "00103" for c in codes)  # neither Ba Đình nor Tây Hồ
 
 
 def test_proposed_entries_have_code_family_url_name(discovered):
