@@ -63,7 +63,7 @@ def test_each_field_names_where_it_was_found(served, results):
         sources = results[expected["url"]][1]["article"]["sources"]
         for name in ("title", "posted", "body"):
             assert sources.get(name), (expected["url"], name, sources)
-            assert "no " not in sources[name][:3], (expected["url"], name, sources)
+            assert not sources[name].startswith("no "), (expected["url"], name, sources)
 
 
 def test_the_family_is_the_registry_wards_and_can_be_overridden(served, results):

@@ -17,6 +17,7 @@ from wardcrawler.cli.options import (
     parse_routes_option,
     resolve_options,
 )
+from wardcrawler.portals.registry import registry_text
 from wardcrawler.portals.units import (
     CURRENT,
     Unit,
@@ -26,6 +27,7 @@ from wardcrawler.portals.units import (
     former_units,
 )
 
+REVIEW_NOTE = "Proposed by `wardcrawler discover`: review each entry before registering it."
 # Probing many hosts: many at once (each host is its own download slot: one request at a time
 # per host, about a second apart), short timeouts, no retries (a host that failed is probed
 # again once its line is taken out of the state file).
@@ -84,7 +86,8 @@ def discover(provinces, unit_codes, output, state, wards_file, settings, resolve
         run(todo, state, crawl_settings)
     probed = [p for p in read_state(state) if p.host in {c.host for c in found}]
     proposals = proposed(probed)
-    output.write_text(registry_text(proposals), encoding="utf-8")
+    text = registry_text(proposal_entries(proposals), REVIEW_NOTE)
+    output.write_text(text, encoding="utf-8")
     click.echo(report(units, found, probed, proposals, output))
     sys.exit(0)
 
@@ -127,28 +130,20 @@ def proposed(probed: list) -> list:
     return list(chosen.values())
 
 
-def registry_text(proposals: list) -> str:
-    """The proposals as `[[ward]]` tables, for a person to review."""
-    blocks = [
-        "# Proposed by `wardcrawler discover`: review each entry before adding it to a registry."
-    ]
-    slugs: Counter[str] = Counter()
+def proposal_entries(proposals: list) -> list[dict]:
+    """The proposals as registry entries (slug `{province or district}-{unit}`)."""
+    entries, slugs = [], Counter()
     for p in proposals:
         unit = current_units()[p.code] if p.era == CURRENT else former_units()[p.code]
-        area = ascii_name(unit.district if unit.district else unit.province)
-        slug = f"{area}-{ascii_name(unit.name)}"
+        slug = f"{ascii_name(unit.district or unit.province)}-{ascii_name(unit.name)}"
         slugs[slug] += 1
-        if slugs[slug] > 1:
-            slug = f"{slug}-{unit.code}"
-        lines = ["[[ward]]", f'slug = "{slug}"', f'name = "{unit.name}"',
-                 f'{"code" if p.era == CURRENT else "former_code"} = "{unit.code}"',
-                 f'province = "{short_province(unit.province)}"']  # fmt: skip
+        entry = {"slug": slug if slugs[slug] == 1 else f"{slug}-{unit.code}", "name": unit.name,
+                 "code" if p.era == CURRENT else "former_code": unit.code,
+                 "province": short_province(unit.province)}  # fmt: skip
         if unit.district:
-            lines.append(f'district = "{unit.district}"')
-        lines += [f'url = "{p.url}"', f'family = "{p.family}"',
-                  "categories = [" + ", ".join(f'"{c}"' for c in p.categories) + "]"]  # fmt: skip
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+            entry["district"] = unit.district
+        entries.append({**entry, "url": p.url, "family": p.family, "categories": p.categories})
+    return entries
 
 
 def short_province(name: str) -> str:

@@ -73,6 +73,22 @@ class Ward:
         }
 
 
+def registry_text(entries: list[dict], header: str = "") -> str:
+    """Registry entries (dicts of strings and lists of strings) as `[[ward]]` tables."""
+    blocks = [f"# {header}"] if header else []
+    for entry in entries:
+        blocks.append("\n".join(["[[ward]]", *(f"{k} = {_toml(v)}" for k, v in entry.items())]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _toml(value: object) -> str:
+    """A TOML value (strings and lists of strings)."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
 def netloc_of(url: str) -> str:
     """Lowercase host[:port] of a URL, without default ports or `www.`.
 

@@ -134,11 +134,17 @@ def unit_problem(
         return f"no {era} unit has code {code}{_suggestion(era, name, province)}"
     if not names_agree(name, unit.name):
         return f"unit {code} is {unit.name}, not {name}{_suggestion(era, name, province)}"
-    if fold(province) not in fold(unit.province):
+    if not _in(unit, province):
         return f"unit {code} ({unit.name}) is in {unit.province}, not {province}"
-    if era == FORMER and district and fold(district) != fold(unit.district or ""):
+    if era == FORMER and district and not _in(unit, province, district):
         return f"unit {code} ({unit.name}) was in {unit.district}, not {district}"
     return None
+
+
+def _in(unit: Unit, province: str, district: str | None = None) -> bool:
+    """Whether a unit is (was) in a province (`Hà Nội` for `Thành phố Hà Nội`) and district."""
+    inside = fold(province) in fold(unit.province)
+    return inside and (district is None or fold(district) == fold(unit.district or ""))
 
 
 def _suggestion(era: str, name: str, province: str) -> str:
@@ -151,11 +157,7 @@ def _suggestion(era: str, name: str, province: str) -> str:
 
 def find(name: str, province: str, era: str = CURRENT, district: str | None = None) -> list[Unit]:
     """The units of a name in a province (and district, for former units), by code."""
-    return [
-        u for u in _named(era).get(spelling_key(name), ())
-        if fold(province) in fold(u.province)
-        and (district is None or fold(district) == fold(u.district or ""))
-    ]  # fmt: skip
+    return [u for u in _named(era).get(spelling_key(name), ()) if _in(u, province, district)]
 
 
 @cache
@@ -218,21 +220,18 @@ def _current_by_key() -> dict[tuple[str, str], str]:
         code = by_name.get((int(pcode), spelling_key(name)))
         if code is not None:
             found[(pkey, wkey)] = code
-    return _strict(found)
+    return _Strict(found)
 
 
 def _former_by_key() -> dict[str, str]:
     sql = ("select provinceKey || '_' || districtKey || '_' || wardKey, wardCode"
            " from admin_units_legacy where wardCode is not null")  # fmt: skip
-    return _strict(dict(_dataset(sql)))
-
-
-def _strict(mapping: dict) -> dict:
-    """A mapping that names the unit it lacks (a package whose data do not agree)."""
-    return _Strict(mapping)
+    return _Strict(_dataset(sql))
 
 
 class _Strict(dict):
+    """A mapping that names the unit it lacks (a package whose data do not agree)."""
+
     def __missing__(self, key):
         raise LookupError(f"units data: {key!r} is in the 2025 converter but in no unit list")
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from wardcrawler.portals.registry import registry_text
+
 from . import (
     render_danang,
     render_hanoi,
@@ -190,13 +192,7 @@ class ReplicaServer:
 
     def registry_toml(self) -> str:
         """The wards as a registry TOML document."""
-        blocks = []
-        for site in self.sites:
-            lines = ["[[ward]]"]
-            for key, value in site.registry().items():
-                lines.append(f"{key} = {_toml(value)}")
-            blocks.append("\n".join(lines))
-        return "\n\n".join(blocks) + "\n"
+        return registry_text([site.registry() for site in self.sites])
 
     def canonical_url(self, site: Site, article: Article) -> str:
         """One absolute URL of an article."""
@@ -277,11 +273,3 @@ def _truth(site: Site, a: Article, url: str) -> dict[str, Any]:
         "categories": names,
         "attachments": sorted(site.absolute(u) for u in a.attachments()),
     }
-
-
-def _toml(value: object) -> str:
-    """A TOML value (strings and lists of strings)."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'

@@ -16,7 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .server import _toml, write_files
+from wardcrawler.portals.registry import registry_text
+
+from .server import write_files
 from .wayback_capture import ALIASES, HOSTS, NOT_ARTICLE, Capture
 from .wayback_cdx import surt
 from .wayback_server import WaybackServer
@@ -43,11 +45,7 @@ class WaybackReplica(WaybackServer):
 
     def registry_toml(self) -> str:
         """The wards as a registry TOML document."""
-        blocks = [
-            "\n".join(["[[ward]]", *(f"{k} = {_toml(v)}" for k, v in entry.items())])
-            for entry in self.registry()
-        ]
-        return "\n\n".join(blocks) + "\n"
+        return registry_text(self.registry())
 
     def ground_truth(self) -> dict[str, Any]:
         """What a perfect backfill stores, and the captures it must not take for articles."""

@@ -122,7 +122,7 @@ class DiscoverSpider(scrapy.Spider):
         ranks[rank] = url or ""
         if all(value is not None for value in ranks.values()):
             del self.pending[host]
-            probed.categories = unique(category_path(u) for u in ranks.values() if u)
+            probed.categories = list(dict.fromkeys(category_path(u) for u in ranks.values() if u))
             if probed.categories:
                 probed.outcome = "proposed"
                 self.done(probed, "")
@@ -154,11 +154,6 @@ def category_path(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path.lstrip("/") or "/"
     return path + (f"?{parts.query}" if parts.query else "")
-
-
-def unique(items) -> list[str]:
-    """Items in order, each once."""
-    return list(dict.fromkeys(items))
 
 
 def read_state(path: Path) -> list[Probed]:
