@@ -7,15 +7,18 @@ NEWSPIDER_MODULE = "wardcrawler.crawler.spiders"
 USER_AGENT = "wardcrawler/0.1 (+https://github.com/wardcrawler/wardcrawler; archive of ward news)"
 ROBOTSTXT_OBEY = True
 
-# One request at a time per portal, about a second apart, slower if the portal is slow.
+# One request at a time per portal, a second between the end of one answer and the next request
+# (longer if the portal is slow), and every portal at once: a crawl sets CONCURRENT_REQUESTS to
+# the number of its portals, at most WARDCRAWLER_MAX_CONCURRENT_REQUESTS (and what the file
+# descriptors allow; crawler/concurrency.py). `-s CONCURRENT_REQUESTS=N` fixes it.
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 CONCURRENT_ITEMS = 10
 # Scrapy's own downloader lets a slot start all its queued requests at once when there is no
 # download delay; this one keeps each portal to CONCURRENT_REQUESTS_PER_DOMAIN whatever the delay.
 DOWNLOADER = "wardcrawler.crawler.downloader.PoliteDownloader"
-DOWNLOAD_DELAY = 1.0
-DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around DOWNLOAD_DELAY
+DOWNLOAD_DELAY = 1.0  # counted from the end of the previous answer (PoliteDownloader)
+DOWNLOAD_DELAY_JITTER = 0.0  # Scrapy's ±50 % would let requests come half a second apart
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -58,6 +61,7 @@ DOWNLOADER_MIDDLEWARES = {
 WARDCRAWLER_DB = "archive/wards.db"
 WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
 WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
+WARDCRAWLER_MAX_CONCURRENT_REQUESTS = 4096  # requests in flight, all portals together
 WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category and run: a guard against endless pagers
 WARDCRAWLER_CATCHUP_LISTING_PAGES = 20  # incremental runs: pages of new articles per category
 WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article

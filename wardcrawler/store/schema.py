@@ -234,8 +234,15 @@ def _search_index(db: sqlite_utils.Database) -> None:
                 index_article(db, row["id"], row["title"], row["body"])
 
 
-def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str | None):
-    """(Re)index one article for search: its words as search terms, and its published text."""
+def index_article(
+    db: sqlite_utils.Database,
+    article_id: int,
+    title: str,
+    body: str | None,
+    previous: tuple[str, str | None] | None = None,
+) -> None:
+    """(Re)index one article for search: its words as search terms, and its published text
+    (`previous`: the title and body it was indexed with, None for a new article)."""
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     db.execute(
         "INSERT INTO articles_fts (rowid, title, body, published) VALUES (?, ?, ?, ?)",

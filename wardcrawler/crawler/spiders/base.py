@@ -7,6 +7,7 @@ from typing import Any
 
 import scrapy
 
+from wardcrawler.crawler.concurrency import grow_with_portals
 from wardcrawler.crawler.shared import FIRST_STAT, LAST_STAT, PAGES_STAT
 from wardcrawler.portals.registry import Ward, load_wards
 
@@ -27,6 +28,7 @@ class RegistrySpider(scrapy.Spider):
         kwargs.setdefault("wards", crawler.settings.get("WARDCRAWLER_WARDS") or None)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.wards = spider.select_wards(load_wards(spider.wards_file))
+        grow_with_portals(crawler.settings, len(spider.wards))
         return spider
 
     def select_wards(self, wards: list[Ward]) -> list[Ward]:
