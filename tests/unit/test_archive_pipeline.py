@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, suppress
 from pathlib import Path
@@ -80,6 +81,7 @@ def make(tmp_path: Path) -> Iterator[Make]:
                 "WARDCRAWLER_WARDS_FILE": str(registry),
                 "WARDCRAWLER_ARCHIVE_URL": "http://127.0.0.1:9",
                 "EXTENSIONS_BASE": {},
+                "WARDCRAWLER_COMMIT_ITEMS": 1,  # each item committed: read back at once
                 **settings,
             },
         )  # no extensions: only the pipeline hears spider_closed
@@ -323,3 +325,28 @@ def test_the_archive_is_closed_even_when_the_run_cannot_be(make: Make, tmp_path:
     assert crawler.stats.get_value(ARCHIVE_STAT)  # the problem is reported ...
     with pytest.raises(sqlite3.ProgrammingError):  # ... and the archive closed all the same
         archive.db.execute("select 1")
+
+
+def test_items_are_committed_in_batches(make: Make, tmp_path: Path):
+    """Three items per batch: the third commits them all, the fourth waits for the close."""
+    pipeline, crawler = make(WARDCRAWLER_COMMIT_ITEMS=3)
+    db = tmp_path / "wards.db"
+    pipeline.process_item(entry("1000000001"))
+    pipeline.process_item(entry("1000000002"))
+    assert query(db, "select * from listing_entries") == []
+    pipeline.process_item(entry("1000000003"))
+    assert len(query(db, "select * from listing_entries")) == 3
+    pipeline.process_item(entry("1000000004"))
+    assert len(query(db, "select * from listing_entries")) == 3
+    close(crawler, "finished")
+    assert len(query(db, "select * from listing_entries")) == 4
+
+
+def test_a_batch_waits_at_most_its_seconds(make: Make, tmp_path: Path):
+    """With no item to commit it, a batch older than its time is committed at a response."""
+    pipeline, crawler = make(WARDCRAWLER_COMMIT_ITEMS=100, WARDCRAWLER_COMMIT_SECONDS=0.05)
+    pipeline.process_item(entry("1000000001"))
+    assert query(tmp_path / "wards.db", "select * from listing_entries") == []
+    time.sleep(0.1)
+    crawler.signals.send_catch_log(signals.response_received)
+    assert len(query(tmp_path / "wards.db", "select * from listing_entries")) == 1

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from wardcrawler.clock import now
 from wardcrawler.normalize import local_date
+from wardcrawler.store import rows
 from wardcrawler.store.crawl_state import CrawlState
 from wardcrawler.store.schema import index_article, migrate
 from wardcrawler.store.units import save_former_unit
@@ -46,11 +47,31 @@ class Archive(CrawlState):
         self.path = Path(path)
         self.db = sqlite_utils.Database(path)
         migrate(self.db)
+        # Under WAL, NORMAL syncs at checkpoints, not at each commit: a crash of the program
+        # loses nothing committed, a power cut at most the last commits (never consistency).
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._provinces: dict[str, dict[str, str | None]] = {}
 
     def close(self) -> None:
-        """Checkpoint the WAL and close the connection."""
+        """Commit, checkpoint the WAL and close the connection."""
+        self.commit()
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
+
+    # --- batches ---------------------------------------------------------------------------
+
+    def batch(self) -> None:
+        """Hold the writes that follow in one transaction until `commit` (a crawl commits every
+        few hundred items: a kill loses the open batch, which the next run fetches again)."""
+        if not self.db.conn.in_transaction:
+            self.db.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Commit the open batch, if any, and copy it into the database file while there is
+        room (the WAL is then reused from its start: it stays the size of one batch)."""
+        if self.db.conn.in_transaction:
+            self.db.execute("COMMIT")
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # --- wards and categories -------------------------------------------------------------
 
@@ -61,6 +82,7 @@ class Archive(CrawlState):
             if row.get("former_unit_code"):
                 save_former_unit(self.db, row["former_unit_code"])
             self.db["wards"].upsert(row, pk="slug")
+            self._provinces.pop(row["slug"], None)
             self.db.execute(
                 "UPDATE articles SET province_code = ? WHERE ward = ? AND province_code IS NOT ?",
                 [row.get("province_code"), row["slug"], row.get("province_code")],
@@ -69,8 +91,10 @@ class Archive(CrawlState):
     def _province(self, ward: str) -> dict[str, str | None]:
         """The province of a ward, as registered and by official code (denormalised onto
         articles for faceting)."""
-        row = self._one("select province, province_code from wards where slug = ?", [ward])
-        return dict(row) if row else {"province": None, "province_code": None}
+        if ward not in self._provinces:
+            row = self._one("select province, province_code from wards where slug = ?", [ward])
+            self._provinces[ward] = dict(row) if row else {"province": None, "province_code": None}
+        return self._provinces[ward]
 
     def category_id(
         self, ward: str, url: str, name: str, rank: int = 0, seen: str | None = None
@@ -84,10 +108,10 @@ class Archive(CrawlState):
         if found:
             fresh = seen >= (found["named_at"] or "")
             update = {"rank": rank, **({"name": name, "named_at": seen} if fresh else {})}
-            self.db["categories"].update(found["id"], update)
+            rows.update(self.db, "categories", found["id"], update)
             return found["id"]
         row = {"ward": ward, "name": name, "url": url, "rank": rank, "named_at": seen}
-        return self.db["categories"].insert(row).last_pk
+        return rows.insert(self.db, "categories", row)
 
     def record_listing(
         self,
@@ -98,15 +122,9 @@ class Archive(CrawlState):
         article_url: str | None = None,
     ) -> None:
         """Remember that a category lists an article (and by which URL); link a stored one."""
-        self.db["listing_entries"].insert(
-            {
-                "category_id": category_id,
-                "article_key": article_key,
-                "article_url": article_url,
-                "first_seen_at": seen or now(),
-            },
-            ignore=True,
-        )
+        entry = {"category_id": category_id, "article_key": article_key,
+                 "article_url": article_url, "first_seen_at": seen or now()}  # fmt: skip
+        rows.insert(self.db, "listing_entries", entry, ignore=True)
         article = self._one(
             "select id, url from articles where ward = ? and article_key = ?", [ward, article_key]
         )
@@ -130,7 +148,7 @@ class Archive(CrawlState):
         if best and best["article_url"] != article["url"]:
             taken = self._one("select 1 from articles where url = ?", [best["article_url"]])
             if not taken:
-                self.db["articles"].update(article["id"], {"url": best["article_url"]})
+                rows.update(self.db, "articles", article["id"], {"url": best["article_url"]})
 
     # --- articles -------------------------------------------------------------------------
 
@@ -179,21 +197,19 @@ class Archive(CrawlState):
             if old:
                 article_id = old["id"]
                 outcome = self._revise(old, record, seen)
-                self.db["articles"].update(article_id, values)
+                rows.update(self.db, "articles", article_id, values)
             else:
                 row = {"ward": record.ward, "article_key": record.article_key, "url": record.url}
                 row.update(values, first_seen_at=seen)
-                article_id = self.db["articles"].insert(row).last_pk
+                article_id = rows.insert(self.db, "articles", row)
                 outcome = "new"
             changed = not old or old["views"] != record.views
             if record.views is not None and (changed or every_snapshot):
-                self.db["views_snapshots"].insert(
-                    {"article_id": article_id, "seen_at": seen, "views": record.views}
-                )
-            self.db["attachments"].upsert_all(
-                ({"article_id": article_id, **a} for a in record.attachments),
-                pk=("article_id", "url"),
-            )
+                snapshot = {"article_id": article_id, "seen_at": seen, "views": record.views}
+                rows.insert(self.db, "views_snapshots", snapshot)
+            for attachment in record.attachments:
+                row = {"article_id": article_id, **attachment}
+                rows.upsert(self.db, "attachments", row, pk=("article_id", "url"))
             self.db.execute(
                 "update captures set article_id = ? where ward = ? and article_key = ?"
                 " and article_id is null",
@@ -208,16 +224,10 @@ class Archive(CrawlState):
     def _revise(self, old: dict, record: ArticleRecord, seen: str) -> str:
         """Keep the previous title and body when they changed; say what changed."""
         if old["content_hash"] != record.content_hash:
-            self.db["article_revisions"].insert(
-                {
-                    "article_id": old["id"],
-                    "seen_at": old["last_seen_at"],
-                    "replaced_at": seen,
-                    "title": old["title"],
-                    "body": old["body"],
-                    "content_hash": old["content_hash"],
-                }
-            )
+            revision = {"article_id": old["id"], "seen_at": old["last_seen_at"],
+                        "replaced_at": seen, "title": old["title"], "body": old["body"],
+                        "content_hash": old["content_hash"]}  # fmt: skip
+            rows.insert(self.db, "article_revisions", revision)
         current = (old["content_hash"], old["views"], old["posted_at"], old["gone_at"])
         fresh = (record.content_hash, record.views, record.posted_at, None)
         return "unchanged" if current == fresh else "updated"
@@ -230,9 +240,8 @@ class Archive(CrawlState):
             [old["id"], seen],
         )
         if record.views is not None and (every or not before or before["views"] != record.views):
-            self.db["views_snapshots"].insert(
-                {"article_id": old["id"], "seen_at": seen, "views": record.views}
-            )
+            snapshot = {"article_id": old["id"], "seen_at": seen, "views": record.views}
+            rows.insert(self.db, "views_snapshots", snapshot)
         known = self._one(
             "select 1 from article_revisions where article_id = ? and content_hash = ?",
             [old["id"], record.content_hash],
@@ -243,10 +252,10 @@ class Archive(CrawlState):
                 " where article_id = ? and seen_at > ?",
                 [old["id"], seen],
             )  # the next version known; when none is, the current one (its start is unknown)
-            self.db["article_revisions"].insert(
-                {"article_id": old["id"], "seen_at": seen, "replaced_at": later and later["at"],
-                 "title": record.title, "body": record.body, "content_hash": record.content_hash}
-            )  # fmt: skip
+            revision = {"article_id": old["id"], "seen_at": seen,
+                        "replaced_at": later and later["at"], "title": record.title,
+                        "body": record.body, "content_hash": record.content_hash}  # fmt: skip
+            rows.insert(self.db, "article_revisions", revision)
             self.db.execute(  # the version before this one was replaced by it
                 "update article_revisions set replaced_at = :seen where article_id = :id"
                 " and seen_at = (select max(seen_at) from article_revisions"
@@ -255,7 +264,7 @@ class Archive(CrawlState):
                 {"id": old["id"], "seen": seen},
             )
         if seen < old["first_seen_at"]:
-            self.db["articles"].update(old["id"], {"first_seen_at": seen})
+            rows.update(self.db, "articles", old["id"], {"first_seen_at": seen})
         return "unchanged"
 
     def mark_gone(
@@ -276,7 +285,7 @@ class Archive(CrawlState):
                 return False
             if not old["gone_at"]:
                 gone = {"gone_at": seen or now(), "gone_status": status, "gone_location": location}
-                self.db["articles"].update(old["id"], gone)
+                rows.update(self.db, "articles", old["id"], gone)
         return True
 
     def _index(self, article_id: int, title: str, body: str) -> None:

@@ -4,6 +4,7 @@ state that incremental crawls and backfills resume from. Mixed into `Archive`.""
 from __future__ import annotations
 
 from wardcrawler.clock import now
+from wardcrawler.store import rows
 
 
 class CrawlState:
@@ -17,7 +18,7 @@ class CrawlState:
                 [row["ward"], row["article_key"]],
             )
             row = {**row, "article_id": article["id"] if article else None}
-        return self.db["captures"].insert(row).last_pk
+        return rows.insert(self.db, "captures", row)
 
     def save_attachment_file(self, ward: str, article_key: str, url: str, facts: dict) -> None:
         """Record the digest, size and type of a downloaded attachment."""

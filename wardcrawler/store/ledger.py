@@ -9,6 +9,7 @@ from statistics import median
 import sqlite_utils
 
 from wardcrawler.clock import now
+from wardcrawler.store import rows
 
 FIGURES = (
     "pages", "listed", "articles_new", "articles_updated", "articles_unchanged",
@@ -89,7 +90,7 @@ class RunLedger:
         """Record a page that could not be fetched or parsed (with its HTML when it was)."""
         row = {"run_id": run_id, "ward": ward, "url": url, "status": status, "reason": reason,
                "seen_at": now(), "html": html}  # fmt: skip
-        self.db["fetch_errors"].insert(row)
+        rows.insert(self.db, "fetch_errors", row)
 
     def history(self, ward: str, mode: str, before: int) -> list[dict]:
         """The ward's figures in its last finished runs of the same mode."""

@@ -1,15 +1,17 @@
 """Writing WARC files: each response as request, response and metadata records (warcio).
 
-Files are gzipped record by record and rotated by size; each begins with a `warcinfo` record
-naming the crawl run. Every response is followed by a `metadata` record (JSON) that says what
-re-extraction needs: the ward (its registry entry, family included), what the page was (listing,
-article, robots, attachment...), the category page, the article identity, the redirects that led
-to it and the run. The files are therefore usable without the registry.
+Files are gzipped record by record (at `GZIP_LEVEL`, not warcio's fixed 9) and rotated by size; each
+begins with a `warcinfo` record naming the crawl run. Every response is followed by a `metadata`
+record (JSON) that says what re-extraction needs: the ward (its registry entry, family included),
+what the page was (listing, article, robots, attachment...), the category page, the article
+identity, the redirects that led to it and the run. The files are therefore usable without the
+registry.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,12 +20,34 @@ from io import BytesIO
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from wardcrawler import __version__
 from wardcrawler.warc.reader import METADATA_TYPE, iso_from_warc_date
 
 DROPPED_HEADERS = {"transfer-encoding"}  # the body is stored de-chunked
+# zlib level of the records. On the replica's pages, level 6 writes files 0.3 % larger than 9 in
+# 85 % of the time, level 1 files 27 % larger in 30 %: captures are kept for ever, disk counts.
+GZIP_LEVEL = 6
+
+
+class _Gzipping(GzippingWrapper):
+    """warcio's per-record gzip member, at a chosen level."""
+
+    def __init__(self, out, level: int) -> None:
+        super().__init__(out)
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+
+class _Writer(WARCWriter):
+    """warcio's writer, each record one gzip member at `level`."""
+
+    def __init__(self, handle, level: int = GZIP_LEVEL) -> None:
+        super().__init__(handle, gzip=False)
+        self.level = level
+
+    def _write_warc_record(self, out, record) -> None:
+        super()._write_warc_record(_Gzipping(out, self.level), record)
 
 
 @dataclass(frozen=True)
@@ -61,7 +85,7 @@ class WarcFiles:
             name = f"{self.prefix}-{self.serial:05d}.warc.gz"
             self.handle = (self.folder / name).open("ab")
             self.name = name
-            writer = WARCWriter(self.handle, gzip=True)
+            writer = _Writer(self.handle)
             info = {"software": f"wardcrawler/{__version__}", "format": "WARC File Format 1.0"}
             writer.write_record(writer.create_warcinfo_record(name, {**info, **self.info}))
         return self.handle
@@ -84,7 +108,7 @@ class WarcFiles:
 
     def _records(self, handle, url: str, request: tuple, response: tuple, meta: dict) -> Written:
         """The three records of a capture, appended to `handle`."""
-        writer = WARCWriter(handle, gzip=True)
+        writer = _Writer(handle)
         date = warc_date()
         method, request_headers, request_body = request
         status, protocol, response_headers, body = response
