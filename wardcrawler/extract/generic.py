@@ -571,8 +571,9 @@ def main_text(page: Selector, html: str) -> Found:
     outside = Outside(excluded_nodes(page, PAGE_FURNITURE))
     weights: dict[etree._Element, int] = defaultdict(int)
     total = 0
+    order = {element: i for i, element in enumerate(page.root.iter())}
     for line in lines:
-        node = _element_with(page.root, line, outside)
+        node = _element_with(page.root, line, outside, order)
         if node is not None:
             total += len(line)
             for holder in (node, *node.iterancestors()):
@@ -588,32 +589,69 @@ def main_text(page: Selector, html: str) -> Found:
     return Found(common.tag, "main text found by trafilatura", common)
 
 
-def _element_with(root: etree._Element, line: str, outside: Outside) -> etree._Element | None:
-    """The deepest element whose text holds the start of a line of the main text."""
-    snippet = " ".join(line.split()[:6])
-    matches = root.xpath(  # text published decomposed (NFD) is found too
-        "//body//*[not(self::script or self::style)][contains(normalize-space(translate(., "
-        "'\u00a0', ' ')), $s) or contains(normalize-space(translate(., '\u00a0', ' ')), $d)]",
-        s=snippet,
-        d=unicodedata.normalize("NFD", snippet),
-    )
-    matches = [m for m in matches if outside(m)]
-    if not matches or _in_link_or_heading(matches[-1]) or _mostly_links(matches[-1]):
+_HOLDS = "contains(normalize-space(translate(., '\u00a0', ' ')), $s)"
+_HOLDS_EITHER = f"{_HOLDS} or {_HOLDS.replace('$s', '$d')}"  # text published decomposed (NFD)
+_HOLDERS = etree.XPath(f"//body//*[not(self::script or self::style)][{_HOLDS_EITHER}]")
+_HOLDS_HERE = etree.XPath(_HOLDS_EITHER)
+_WORD_HOLDERS = etree.XPath("//body//text()[contains(., $w) or contains(., $v)]")
+
+
+def _element_with(
+    root: etree._Element, line: str, outside: Outside, order: dict[etree._Element, int]
+) -> etree._Element | None:
+    """The deepest element whose text holds the start of a line of the main text (the last
+    in document order, `order`, of those outside `outside`'s subtrees)."""
+    words = line.split()[:6]
+    snippet, first = " ".join(words), words[0] if words else ""
+    variants = {"s": snippet, "d": unicodedata.normalize("NFD", snippet)}
+    found = _last_holder(root, first, variants, outside, order)
+    if found is None:
+        return None
+    if _in_link_or_heading(found) or _mostly_links(found):
         return None  # a title, a category, links to other pages, a share bar: no body line
-    return matches[-1]
+    return found
+
+
+def _last_holder(
+    root: etree._Element,
+    first: str,
+    variants: dict[str, str],
+    outside: Outside,
+    order: dict[etree._Element, int],
+) -> etree._Element | None:
+    """The last element in document order whose normalised text holds the snippet: from each
+    text node holding its first word, the nearest such ancestor (libxml2 then reads only those
+    elements' text, not every element's for every line). The whole page is searched when no
+    text node holds the word (a word split by markup, a drop cap)."""
+    texts = _WORD_HOLDERS(root, w=first, v=unicodedata.normalize("NFD", first))
+    if not texts:
+        matches = [m for m in _HOLDERS(root, **variants) if outside(m)]
+        return matches[-1] if matches else None
+    best: etree._Element | None = None
+    for text in texts:
+        node = text.getparent().getparent() if text.is_tail else text.getparent()
+        while node is not None and node.tag != "body":
+            if (
+                node.tag not in ("script", "style")
+                and outside(node)
+                and _HOLDS_HERE(node, **variants)
+            ):
+                if best is None or order[node] > order[best]:
+                    best = node
+                break
+            node = node.getparent()
+    return best
 
 
 def _meta_like(line: str) -> bool:
     """Whether a short line is a meta line (a date, a counter), not a line of the body."""
-    return len(line) < 200 and bool(
-        find_views_text(line)
-        or parse_posted(line)
-        and (
-            POSTED_LABEL.search(fold(line))
-            or UPDATED_LABEL.search(fold(line))
-            or BARE_DATE.search(line)
-        )
-    )
+    if len(line) >= 200:
+        return False
+    if find_views_text(line):
+        return True
+    folded = fold(line)  # the labels first: reading a date (dateparser) costs a millisecond
+    labelled = POSTED_LABEL.search(folded) or UPDATED_LABEL.search(folded) or BARE_DATE.search(line)
+    return bool(labelled and parse_posted(line))
 
 
 def _mostly_links(node: etree._Element) -> bool:
