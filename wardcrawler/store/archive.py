@@ -215,7 +215,8 @@ class Archive(CrawlState):
                 " and article_id is null",
                 [article_id, record.ward, record.article_key],
             )
-            self._index(article_id, record.title, record.body)
+            previous = (old["title"], old["body"]) if old else None
+            index_article(self.db, article_id, record.title, record.body, previous)
             self._link_categories(article_id, record.ward, record.article_key)
             current = {"id": article_id, "url": old["url"] if old else record.url}
             self._prefer_url(current, record.ward, record.article_key)
@@ -287,10 +288,6 @@ class Archive(CrawlState):
                 gone = {"gone_at": seen or now(), "gone_status": status, "gone_location": location}
                 rows.update(self.db, "articles", old["id"], gone)
         return True
-
-    def _index(self, article_id: int, title: str, body: str) -> None:
-        """(Re)index an article for search (`schema.index_article`)."""
-        index_article(self.db, article_id, title, body)
 
     def _link_categories(self, article_id: int, ward: str, article_key: str) -> None:
         """Link an article to every category listing it and refresh `category_names`."""
