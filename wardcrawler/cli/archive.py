@@ -123,13 +123,15 @@ def reparse(warc_dir, db) -> None:  # fmt: skip
 
     Example: wardcrawler reparse --warc-dir archive/warc --db /tmp/rebuilt.db
     """
+    from wardcrawler.progress import progress_bar
     from wardcrawler.warc.reparse import reparse as rebuild
 
     if db.exists():
         raise BadInput(f"{db} exists: reparse builds a new database (choose another path)")
     with archive_errors(db, warc_dir):
         check_new_database(db)
-        counts = built(db, lambda partial: rebuild(warc_dir, partial))
+        with progress_bar("reparse", "bytes", rate_of="captures") as bar:  # on a terminal only
+            counts = built(db, lambda partial: rebuild(warc_dir, partial, bar=bar))
     figures = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
     click.echo(f"wardcrawler: rebuilt {db} from {warc_dir}: {figures}")
 

@@ -65,6 +65,7 @@ def discover(provinces, unit_codes, output, state, wards_file, settings, resolve
     Example: wardcrawler discover --province 1 --output proposed.toml
     """
     from wardcrawler.crawler.probe import probe_settings
+    from wardcrawler.crawler.progress import enable as enable_progress
     from wardcrawler.crawler.resolve import apply_routes
     from wardcrawler.crawler.spiders.discover import read_state
     from wardcrawler.portals.discovery import candidates
@@ -81,6 +82,7 @@ def discover(provinces, unit_codes, output, state, wards_file, settings, resolve
     routes = parse_routes_option(resolve, resolve_file)
     overrides = {k: str(v) for k, v in DISCOVER_DEFAULTS.items()} | parse_overrides(settings)
     crawl_settings = probe_settings(overrides)
+    enable_progress(crawl_settings)  # on a terminal only (WARDCRAWLER_PROGRESS: off)
     apply_routes(crawl_settings, routes)
     if todo:
         run(todo, state, crawl_settings)

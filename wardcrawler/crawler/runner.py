@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from wardcrawler.crawler.middlewares.warc_capture import warc_dir_for
+from wardcrawler.crawler.progress import enable as enable_progress
 from wardcrawler.crawler.shared import (
     ARCHIVE_STAT,
     BROKEN_STAT,
@@ -97,6 +98,7 @@ def crawl_settings(
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     extensions = {**settings.getdict("EXTENSIONS"), f"{__name__}.ArchiveGuard": 0}
     settings.set("EXTENSIONS", extensions, priority="cmdline")
+    enable_progress(settings)  # on a terminal only (WARDCRAWLER_PROGRESS: off)
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -112,6 +114,15 @@ class _Kept(logging.Handler):
         self.lines.append(self.format(record))
 
 
+class _ToStderr(logging.StreamHandler):
+    """Writes to `sys.stderr` as it is at each record: above the progress display while one is
+    shown (it takes `sys.stderr` over), and unchanged otherwise."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 @contextmanager
 def captured_logs(level: str, verbose: bool) -> Iterator[_Kept]:
     """Route log records to memory (and to stderr when verbose)."""
@@ -119,7 +130,7 @@ def captured_logs(level: str, verbose: bool) -> Iterator[_Kept]:
     kept = _Kept()
     handlers: list[logging.Handler] = [kept]
     if verbose:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers.append(_ToStderr(sys.stderr))
     for handler in handlers:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.setLevel(level)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from wardcrawler.items import PageFailure
 from wardcrawler.portals.registry import Ward
+from wardcrawler.progress import Bar, NoBar
 from wardcrawler.reading import Fetched, article_items, attachment_items, listing_items
 from wardcrawler.store.archive import Archive
 from wardcrawler.store.ledger import RunLedger
 from wardcrawler.store.recorder import Recorder
-from wardcrawler.warc.reader import MAX_BODY_BYTES, Capture, iter_captures
+from wardcrawler.warc.reader import MAX_BODY_BYTES, Capture, iter_captures, warc_paths
 
 READ_KINDS = {"listing": (200,), "article": (200, 404, 410), "attachment": (200,)}
 
@@ -71,12 +72,14 @@ def unreadable(capture: Capture) -> str:
     return ""
 
 
-def reparse(warc_dir: Path | str, db: Path | str, limit: int = MAX_BODY_BYTES) -> dict:
+def reparse(
+    warc_dir: Path | str, db: Path | str, limit: int = MAX_BODY_BYTES, bar: Bar | None = None
+) -> dict:
     """Rebuild `db` from the WARC files in `warc_dir`; returns counts of what was read.
 
     Bodies are decoded up to `limit` bytes. What could not be read at all (damaged files or
     records) is counted per file (`unreadable records in FILE`) and listed in the run's `stats`
-    (`damaged`).
+    (`damaged`). `bar` is told how far the reading got (`wardcrawler/progress.py`).
     """
     archive = Archive(db)
     ledger = RunLedger(archive.db)
@@ -85,7 +88,9 @@ def reparse(warc_dir: Path | str, db: Path | str, limit: int = MAX_BODY_BYTES) -
     wards: dict[str, Ward] = {}
     read: Counter = Counter()
     damaged: list[str] = []
+    shown = ReadSoFar(warc_dir, bar or NoBar())
     for capture in iter_captures(warc_dir, limit, damaged):
+        shown.update(capture, read)
         try:
             ward = wards.get(capture.meta["ward"]["slug"])
             if ward is None:
@@ -100,11 +105,34 @@ def reparse(warc_dir: Path | str, db: Path | str, limit: int = MAX_BODY_BYTES) -
             read[type(item).__name__] += recorder.record(item)
     for name, count in Counter(entry.split(": ", 1)[0] for entry in damaged).items():
         read[f"unreadable records in {name}"] = count  # named in the summary line
+    shown.update(None, read)
     per_ward = {slug: {"pages": 0, **recorder.figures(slug)} for slug in wards}
     archive.db["crawl_runs"].update(run_id, {"wards": json.dumps(sorted(wards))})
     ledger.finish(run_id, per_ward, {"finish_reason": "finished", "damaged": damaged})
     archive.close()
     return dict(read)
+
+
+class ReadSoFar:
+    """Tells a progress bar how far the reading of a folder's WARC files got: bytes read of
+    all, files begun, captures read, failures recorded."""
+
+    def __init__(self, warc_dir: Path | str, bar: Bar) -> None:
+        self.bar, self.starts, self.total = bar, {}, 0
+        for number, path in enumerate(warc_paths(warc_dir), 1):
+            self.starts[path.name] = (number, self.total)  # bytes of the files before it
+            self.total += path.stat().st_size
+
+    def update(self, capture: Capture | None, read: Counter) -> None:
+        """Where the reading is once `capture` is read (None: once every file is)."""
+        if capture is None:
+            number, done = len(self.starts), self.total
+        else:
+            number, before = self.starts.get(capture.warc_file, (0, 0))
+            done = before + capture.offset + capture.length
+        files = f"{number}/{len(self.starts)}"
+        failed = read["PageFailure"]
+        self.bar.update(done, self.total, files=files, captures=read["captures"], failed=failed)
 
 
 def safe_items_of(capture: Capture, ward: Ward) -> list:
