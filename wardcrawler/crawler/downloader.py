@@ -10,6 +10,8 @@ Scrapy counts `DOWNLOAD_DELAY` from when a request starts: a slow answer eats th
 request held up by a busy crawler reaches the portal late, so the next one can follow it closer
 than the delay. This downloader counts it from the end of each transfer instead: a portal never
 receives a request less than `DOWNLOAD_DELAY` after it finished answering the previous one.
+Requests Scrapy makes itself (robots.txt) carry no download slot and would get one named after
+their host: they are put in their ward's slot, so that robots.txt too is followed by the pause.
 Enabled by the `DOWNLOADER` setting.
 """
 
@@ -23,6 +25,8 @@ from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.http import Response
 from twisted.internet.defer import Deferred
+
+from wardcrawler.crawler.shared import ward_of
 
 
 class PoliteDownloader(Downloader):
@@ -38,6 +42,14 @@ class PoliteDownloader(Downloader):
     ) -> Coroutine[Any, Any, None]:
         slot.transferring.add(request)  # counted now, before the queue loop looks again
         return super()._wait_for_download(slot, request, queue_dfd)
+
+    def get_slot_key(self, request: Request) -> str:
+        """The request's own slot, else its ward's (robots.txt), else its host's."""
+        if self.DOWNLOAD_SLOT not in request.meta:
+            ward = ward_of(self.crawler, request)
+            if ward is not None:
+                return ward.slug
+        return super().get_slot_key(request)
 
     def transfer_ended(self, request: Request) -> None:
         """Start the slot's pause now (before Scrapy looks at its queue again)."""

@@ -83,5 +83,8 @@ class ResolvingDownloadHandler(HTTP11DownloadHandler):
         routed = urlunsplit(("http", target, parts.path or "/", parts.query, ""))
         headers = request.headers.copy()
         headers["Host"] = parts.netloc.rpartition("@")[2]
-        response = await super().download_request(request.replace(url=routed, headers=headers))
+        sent = request.replace(url=routed, headers=headers)
+        response = await super().download_request(sent)
+        if "download_latency" in sent.meta:  # what AutoThrottle reads, on the request it knows
+            request.meta["download_latency"] = sent.meta["download_latency"]
         return response.replace(url=request.url)
