@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wardcrawler.crawler import settings as defaults
-from wardcrawler.replica.national import Politeness, Record, Simulator, politeness
+from wardcrawler.replica.simulator import Politeness, Record, Simulator, politeness
 
 NIGHT_SECONDS, MEMORY_MB = 300.0, 300.0
 

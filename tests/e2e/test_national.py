@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.helpers import query, run_cli
-from wardcrawler.replica.national import Simulator, politeness
+from wardcrawler.replica.simulator import Simulator, politeness
 
 PORTALS, LATENCY, DELAY = 40, 0.2, 0.5
 

@@ -59,6 +59,16 @@ def new_article(
     return article
 
 
+def story(
+    rng: random.Random, ward: str, when: datetime
+) -> tuple[str, dict[str, object], str, list[str]]:
+    """A plain article's topic, the values its sentences name, its title and paragraphs."""
+    topic = rng.choice(sorted(vocab.TOPICS))
+    values = _fill(rng, ward, when)
+    title = rng.choice(vocab.TOPICS[topic][0]).format(**values)
+    return topic, values, title, _paragraphs(rng, topic, values)
+
+
 def _fill(rng: random.Random, ward: str, when: datetime) -> dict[str, object]:
     """Values for the template placeholders."""
     later = when + timedelta(days=rng.randint(3, 20))
@@ -156,10 +166,7 @@ def _article(
     """One article (or dead/robots entry) with its quirks."""
     if spec.family in DATE_ONLY:  # the portal keeps the day only
         when = when.replace(hour=0, minute=0, second=0, microsecond=0)
-    topic = rng.choice(sorted(vocab.TOPICS))
-    values = _fill(rng, spec.name, when)
-    title = rng.choice(vocab.TOPICS[topic][0]).format(**values)
-    paras = _paragraphs(rng, topic, values)
+    topic, values, title, paras = story(rng, spec.name, when)
     views: int | None = int(rng.paretovariate(1.3) * 20) + rng.randint(0, 30)
     views = min(views, 980)
     cat_index = _topic_category(spec, rng, topic)
@@ -176,7 +183,7 @@ def _article(
     if "k1234" in marks:
         views = 1234
     if spec.name.startswith("Xã "):
-        title, paras = _commune(title), [_commune(p) for p in paras]
+        title, paras = as_commune(title), [as_commune(p) for p in paras]
     blocks = _blocks(rng, paras, topic, values, marks, when, spec)
     if "ent" in marks:
         blocks = [b.replace("ổ", "&#7893;") for b in blocks]
@@ -220,7 +227,7 @@ def _topic_category(spec: WardSpec, rng: random.Random, topic: str) -> int:
     return rng.randrange(1, len(paths))
 
 
-def _commune(text: str) -> str:
+def as_commune(text: str) -> str:
     """The text as a commune (xã) writes it: xã for phường, thôn for tổ dân phố."""
     for ward_word, commune_word in COMMUNE_WORDS:
         text = text.replace(ward_word, commune_word)

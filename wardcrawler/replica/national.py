@@ -5,7 +5,7 @@ code order: 3,321 in all), named as the unit, of the `hanoi-portal` and
 `liferay-asset-publisher` families in turn, with `categories` categories of `articles` articles
 posted over the last `days` days. Each is served by the replica's own renderers under the host
 `{ward}.{province}.sim.test` on its own address 127.1.x.y, all on one port, every answer
-(robots.txt too) held back `latency` seconds. `Simulator` runs it as a child process (one
+(robots.txt too) held back `latency` seconds. `simulator.Simulator` runs it as a child process (one
 thread, Twisted), as `python -m wardcrawler.replica.national --out DIR [--portals N] ...` does:
 it writes DIR/wards.toml (the registry) and DIR/hosts.txt (a `--resolve-file`), then prints
 `ready CONTROL_URL`. The control server on 127.0.0.1 answers `POST /advance` (one night: each
@@ -21,13 +21,8 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import random
-import subprocess
-import sys
 import time
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,8 +35,8 @@ from twisted.web.server import Site as WebSite
 from wardcrawler.portals.registry import registry_text
 from wardcrawler.portals.units import ascii_name, current_units
 
-from . import render_hanoi, render_liferay, vocab
-from .content import _commune, _fill, _paragraphs  # the replica's own text, not a copy of it
+from . import render_hanoi, render_liferay
+from .content import as_commune, story  # the replica's own text, not a copy of it
 from .model import HANOI_PORTAL, LIFERAY_AP, VN_TZ, Article, Category, Site, d_slug, url_title
 from .render_common import Page
 from .server import ROUTERS
@@ -50,7 +45,6 @@ FAMILIES = (HANOI_PORTAL, LIFERAY_AP)
 CATEGORIES = [("tin-tuc", "Tin tức"), ("thong-bao", "Thông báo"),
               ("hoat-dong-chinh-quyen", "Hoạt động chính quyền"),
               ("van-hoa-xa-hoi", "Văn hoá - Xã hội"), ("kinh-te", "Kinh tế")]  # fmt: skip
-Record = tuple[str, str, str, int, float, float | None]  # ward, method, path, status, times
 
 
 def address(index: int) -> str:
@@ -93,12 +87,9 @@ def _category(number: int) -> tuple[str, str]:
 
 def post(site: Site, rng: random.Random, when: datetime, cat: Category, taken: set[str]) -> Article:
     """Post a plain article at `when` in `cat`, keyed as the family keys them (not in `taken`)."""
-    topic = rng.choice(sorted(vocab.TOPICS))
-    values = _fill(rng, site.name, when)
-    title = rng.choice(vocab.TOPICS[topic][0]).format(**values)
-    paras = _paragraphs(rng, topic, values)
+    _, _, title, paras = story(rng, site.name, when)
     if site.name.startswith("Xã "):
-        title, paras = _commune(title), [_commune(p) for p in paras]
+        title, paras = as_commune(title), [as_commune(p) for p in paras]
     index = len(site.articles)
     blocks = [f"<p>{html.escape(p)}</p>" for p in paras]
     article = Article("", html.escape(title), when, rng.randint(0, 900), blocks, [cat.path],
@@ -263,106 +254,6 @@ def serve(args: argparse.Namespace) -> None:
                                 interface="127.0.0.1")  # fmt: skip
     print(f"ready http://127.0.0.1:{control.getHost().port}", flush=True)
     reactor.run()
-
-
-# --- reading and driving it ---------------------------------------------------------------
-
-
-@dataclass
-class Politeness:
-    """What a request log says of politeness, portal by portal."""
-
-    requests: int
-    max_in_flight: int  # the most requests one portal had in flight at once
-    min_spacing: float  # the shortest time between two arrivals at one portal
-    min_gap: float  # the shortest time from an answer's end to the portal's next arrival
-    closest: tuple[str, str, str]  # the portal and the two paths of the shortest spacing
-
-
-def politeness(records: list[Record]) -> Politeness:
-    """Read a request log (any order; an entry without completion is still in flight)."""
-    by_ward: dict[str, list[Record]] = {}
-    for record in records:
-        by_ward.setdefault(record[0], []).append(record)
-    most, spacing, gap, closest = 0, float("inf"), float("inf"), ("", "", "")
-    for ward, served in by_ward.items():
-        served.sort(key=lambda r: r[4])
-        ends = [r[5] if r[5] is not None else float("inf") for r in served]
-        level = 0  # at a tie, an answer ends before the next request arrives
-        for _when, change in sorted([(r[4], 1) for r in served] + [(e, -1) for e in ends]):
-            level += change
-            most = max(most, level)
-        for i in range(1, len(served)):
-            if served[i][4] - served[i - 1][4] < spacing:
-                spacing = served[i][4] - served[i - 1][4]
-                closest = (ward, served[i - 1][2], served[i][2])
-            gap = min(gap, served[i][4] - ends[i - 1])
-    return Politeness(len(records), most, spacing, gap, closest)
-
-
-class Simulator:
-    """The simulator as a child process, driven through its control server."""
-
-    def __init__(self, out: Path, **options: Any) -> None:
-        self.out, self.options = Path(out), options
-        self.process: subprocess.Popen | None = None
-        self.control = ""
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    @property
-    def registry(self) -> Path:
-        """The registry of the portals (`crawl --wards`)."""
-        return self.out / "wards.toml"
-
-    @property
-    def hosts(self) -> Path:
-        """Their host map (`crawl --resolve-file`)."""
-        return self.out / "hosts.txt"
-
-    def __enter__(self) -> Simulator:
-        flags = [f"--{k}={v}" for k, v in self.options.items()]
-        command = [sys.executable, "-m", "wardcrawler.replica.national", "--out", str(self.out)]
-        self.process = subprocess.Popen([*command, *flags], stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline() if self.process.stdout else ""
-        if not line.startswith("ready "):
-            self.__exit__()
-            raise RuntimeError(f"the simulator did not start: {line!r}")
-        self.control = line.split()[1]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            if self.process.stdout is not None:
-                self.process.stdout.close()
-
-    def _call(self, path: str, post: bool = False) -> Any:
-        request = urllib.request.Request(self.control + path, data=b"" if post else None)
-        with self._opener.open(request, timeout=600) as response:
-            return json.load(response)
-
-    def advance(self) -> list[dict[str, str]]:
-        """One night on every portal; the new articles (ward, key, url)."""
-        return self._call("/advance", post=True)
-
-    def articles(self) -> set[tuple[str, str]]:
-        """Every article served now, as (ward, key)."""
-        return {(ward, key) for ward, key in self._call("/articles")}
-
-    def requests(self, since: int = 0) -> list[Record]:
-        """The request log from entry `since` on."""
-        return [tuple(r) for r in self._call(f"/requests?since={since}")]
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU seconds the simulator has used so far."""
-        assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
