@@ -26,7 +26,7 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.http import Response
 from twisted.internet.defer import Deferred
 
-from wardcrawler.crawler.shared import ward_of
+from wardcrawler.crawler.shared import ward_at
 
 
 class PoliteDownloader(Downloader):
@@ -44,9 +44,10 @@ class PoliteDownloader(Downloader):
         return super()._wait_for_download(slot, request, queue_dfd)
 
     def get_slot_key(self, request: Request) -> str:
-        """The request's own slot, else its ward's (robots.txt), else its host's."""
+        """The request's own slot, else that of the ward whose site it is on (robots.txt), else
+        its host's (a web archive's requests, whichever ward they are about, share one slot)."""
         if self.DOWNLOAD_SLOT not in request.meta:
-            ward = ward_of(self.crawler, request)
+            ward = ward_at(self.crawler, request.url)
             if ward is not None:
                 return ward.slug
         return super().get_slot_key(request)

@@ -39,7 +39,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.batch_items = crawler.settings.getint("WARDCRAWLER_COMMIT_ITEMS", 500)
+        self.batch_items = crawler.settings.getint("WARDCRAWLER_COMMIT_ITEMS", 100)
         self.batch_seconds = crawler.settings.getfloat("WARDCRAWLER_COMMIT_SECONDS", 2.0)
         self.pending, self.opened = 0, 0.0
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -42,7 +42,12 @@ def ward_of(crawler: Crawler, request: Request) -> Ward | None:
     ward = request.cb_kwargs.get("ward")
     if isinstance(ward, Ward):
         return ward
-    return _by_host(crawler.spider).get(netloc_of(request.url))
+    return ward_at(crawler, request.url)
+
+
+def ward_at(crawler: Crawler, url: str) -> Ward | None:
+    """The ward whose site `url` is on (None for any other host, a web archive's say)."""
+    return _by_host(crawler.spider).get(netloc_of(url))
 
 
 def _by_host(spider: object) -> dict[str, Ward]:
