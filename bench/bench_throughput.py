@@ -30,7 +30,7 @@ from wardcrawler.replica import ReplicaServer
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 GOAL_RATIO, GOAL_CPU_MS = 0.67, 4.5
 
-BARE_SPIDER = '''
+BARE_SPIDER = """
 import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
@@ -60,7 +60,7 @@ process = CrawlerProcess({
 })
 process.crawl(Bare)
 process.start()
-'''
+"""
 
 
 @dataclass

@@ -44,9 +44,24 @@ def fts_query(query: str | None) -> str:
     return vi_query(query)
 
 
+class _FoldTable(dict):
+    """`str.translate`'s table for `fold_same_length`: each character's fold (one character),
+    worked out once per character (those below U+3000: what a hostile text holds beyond is
+    folded each time, never kept)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = (fold(chr(code)) or " ")[0]
+        if code < 0x3000:
+            self[code] = folded
+        return folded
+
+
+FOLD_TABLE = _FoldTable()
+
+
 def fold_same_length(text: str) -> str:
     """`fold` applied character by character, so positions map back to the original text."""
-    return "".join((fold(c) or " ")[0] for c in text)
+    return text.translate(FOLD_TABLE)
 
 
 def vi_snippet(text: str | None, query: str | None, context: int = 90) -> str:

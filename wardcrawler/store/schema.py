@@ -8,14 +8,27 @@ from wardcrawler.normalize import is_future
 from wardcrawler.search_terms import index_text
 from wardcrawler.store.units import create_views, refresh_units
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # Full-text search: `title` and `body` hold each word as a search term (`search_terms`: the
 # folded word and its marks, tone placement normalised), which the archive's Datasette queries
 # (`site.search.vi_query`): a word typed with marks finds exactly it, one typed without any finds
 # every spelling. `published` holds the text as published, for `_searchmode=raw` queries
 # (remove_diacritics 2 folds marks there, but not đ). `_` joins a term's two halves.
+# The index is contentless (schema 11): it keeps where each token occurs, never a copy of what it
+# indexed (the text is in `articles`, snippets are made from there: `site.search.vi_snippet`),
+# so changing an article's entry takes the values it was indexed with (`index_article`).
 FTS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
 FTS_COLUMNS = ["title", "body", "published"]
+FTS_SQL = (
+    f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)}, content='',"
+    f' tokenize="{FTS_TOKENIZE}")'
+)
+FTS_INSERT = "INSERT INTO articles_fts (rowid, title, body, published) VALUES (?, ?, ?, ?)"
+FTS_DELETE = (
+    "INSERT INTO articles_fts (articles_fts, rowid, title, body, published)"
+    " VALUES ('delete', ?, ?, ?, ?)"
+)
+REBUILD_BATCH = 500  # articles per batch of the rebuild
 
 TABLES: dict[str, dict] = {
     # Official units (store.units refreshes them from the units packages; never typed by hand).
@@ -216,22 +229,41 @@ def _add_foreign_keys(table: sqlite_utils.db.Table, wanted: list[tuple[str, str,
 
 
 def _search_index(db: sqlite_utils.Database) -> None:
-    """The FTS5 index of articles; one of an older layout is dropped and rebuilt."""
-    fts = db["articles_fts"]
-    if fts.exists() and list(fts.columns_dict) != FTS_COLUMNS:
-        with db.atomic():
+    """The FTS5 index of articles; one of another layout (older columns, or schema 10's copy of
+    the text inside the index) is dropped and rebuilt."""
+    found = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if found and found[0] == FTS_SQL:
+        return
+    with db.atomic():
+        if found:
             for trigger in db.triggers:
                 if trigger.table == "articles" and trigger.name.startswith("articles_a"):
                     db.execute(f"DROP TRIGGER [{trigger.name}]")
             db.execute("DROP TABLE articles_fts")
-    if not fts.exists():
-        db.execute(
-            f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)},"
-            f' tokenize="{FTS_TOKENIZE}")'
-        )
-        with db.atomic():
-            for row in db.query("select id, title, body from articles"):
-                index_article(db, row["id"], row["title"], row["body"])
+        db.execute(FTS_SQL)
+        _index_all(db)
+
+
+def _index_all(db: sqlite_utils.Database) -> None:
+    """Index every article into an empty index, batch by batch (one prepared insert)."""
+    rows = db.execute("SELECT id, title, body FROM articles")
+    while batch := rows.fetchmany(REBUILD_BATCH):
+        db.conn.executemany(FTS_INSERT, _indexed_rows(batch))
+
+
+def _indexed_rows(batch: list[tuple[int, str, str | None]]) -> list[tuple]:
+    """FTS_INSERT's parameters for rows of (id, title, body)."""
+    return [(article_id, *indexed(title, body)) for article_id, title, body in batch]
+
+
+def indexed(title: str, body: str | None) -> tuple[str, str, str]:
+    """The values an article is indexed with (FTS_COLUMNS): its words as search terms, and its
+    text as published."""
+    return index_text(title), index_text(body), f"{title}\n{body or ''}"
+
+
+class NotIndexedThatWay(ValueError):
+    """An article's entry changed without the values it was indexed with."""
 
 
 def index_article(
@@ -241,13 +273,18 @@ def index_article(
     body: str | None,
     previous: tuple[str, str | None] | None = None,
 ) -> None:
-    """(Re)index one article for search: its words as search terms, and its published text
-    (`previous`: the title and body it was indexed with, None for a new article)."""
-    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-    db.execute(
-        "INSERT INTO articles_fts (rowid, title, body, published) VALUES (?, ?, ?, ?)",
-        [article_id, index_text(title), index_text(body), f"{title}\n{body or ''}"],
-    )
+    """(Re)index one article for search (`previous`: the title and body it was indexed with,
+    None for an article not indexed yet)."""
+    if previous is not None:
+        if tuple(previous) == (title, body):
+            return
+        db.execute(FTS_DELETE, [article_id, *indexed(*previous)])
+    elif db.execute("SELECT 1 FROM articles_fts_docsize WHERE id = ?", [article_id]).fetchone():
+        raise NotIndexedThatWay(
+            f"article {article_id} is indexed already: index_article needs `previous`, the title"
+            " and body it was indexed with (a contentless index cannot look them up)"
+        )
+    db.execute(FTS_INSERT, [article_id, *indexed(title, body)])
 
 
 def _backfill_v2(db: sqlite_utils.Database) -> None:
