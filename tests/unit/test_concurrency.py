@@ -40,7 +40,8 @@ def test_a_total_given_on_the_command_line_is_kept() -> None:
 
 
 def test_file_descriptors_bound_the_total() -> None:
-    """In a process allowed 1,024 files, 384 requests in flight (two sockets each, 256 kept)."""
+    """In a process allowed 1,024 files, the sockets of the requests in flight and of the
+    connections kept for them fit beside the files the crawl keeps, and use most of the room."""
     code = (
         "import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024));"
         "from scrapy.settings import Settings;"
@@ -49,7 +50,8 @@ def test_file_descriptors_bound_the_total() -> None:
         "print(grow_with_portals(s, 3321))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert int(run.stdout) == (1024 - 256) // 2
+    total = int(run.stdout)
+    assert 2 * total + 256 <= 1024 and total >= 300
 
 
 def test_the_soft_limit_is_raised_to_the_hard_one() -> None:

@@ -62,7 +62,8 @@ class Archive(CrawlState):
 
     def batch(self) -> None:
         """Hold the writes that follow in one transaction until `commit` (a crawl commits every
-        few hundred items: a kill loses the open batch, which the next run fetches again)."""
+        hundred items or two seconds: a kill loses the open batch, which the next run fetches
+        again)."""
         if not self.db.conn.in_transaction:
             self.db.execute("BEGIN")
 
