@@ -27,6 +27,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
 
+from wardcrawler.site import planner
 from wardcrawler.site.citation import (
     CitedArticle,
     bibtex,
@@ -38,7 +39,7 @@ from wardcrawler.site.citation import (
 )
 from wardcrawler.site.export import FORMATS, MEDIA_TYPES, lines, records, valid_since
 from wardcrawler.site.guards import atom_renderer, request_error, ward_exists, ward_guard
-from wardcrawler.site.search import fts_query, vi_query, vi_snippet
+from wardcrawler.site.search import IndexedSpellings, fts_query, vi_query, vi_snippet
 from wardcrawler.warc.reader import (
     Body,
     Capture,
@@ -61,8 +62,10 @@ def prepare_jinja2_environment(env):
 
 @hookimpl(trylast=True)  # after Datasette's own functions: ours replaces its escape_fts
 def prepare_connection(conn):
-    conn.create_function("escape_fts", 1, vi_query, deterministic=True)
-    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    spellings = IndexedSpellings(conn)  # an unmarked word: its spellings in this index, ORed
+    spellings.prepared()  # the vocabulary table, made before any statement runs
+    conn.create_function("escape_fts", 1, lambda q: vi_query(q, spellings), deterministic=True)
+    conn.create_function("fts_query", 1, lambda q: fts_query(q, spellings), deterministic=True)
     conn.create_function("vi_snippet", 2, vi_snippet, deterministic=True)
 
 
@@ -200,7 +203,16 @@ def register_output_renderer():
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return ward_guard(datasette)
+    guard = ward_guard(datasette)
+    return lambda app: guard(planner.json_search_without_facets(app))
+
+
+@hookimpl
+def startup(datasette):
+    """Searches of the articles table planned for a million articles (`planner.py`)."""
+    for name, database in datasette.databases.items():
+        if name != "_internal":
+            planner.install(database)
 
 
 @hookimpl
