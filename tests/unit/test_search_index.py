@@ -17,10 +17,18 @@ import sqlite_utils
 
 from wardcrawler.normalize import fold
 from wardcrawler.search_terms import index_text
-from wardcrawler.site.search import fold_same_length, fts_query, vi_snippet
+from wardcrawler.site.search import (
+    MAX_SPELLINGS,
+    IndexedSpellings,
+    fold_same_length,
+    fts_query,
+    vi_query,
+    vi_snippet,
+)
 from wardcrawler.store import schema
 from wardcrawler.store.archive import Archive
 from wardcrawler.store.schema import (
+    FTS_INSERT,
     FTS_SQL,
     FTS_TOKENIZE,
     SCHEMA_VERSION,
@@ -163,3 +171,32 @@ def test_a_snippet_marks_the_words_of_a_contentless_index_hit(db):
     index_article(db, 3, "Tin", body)
     assert hits(db, "thanh uy") == [3]
     assert vi_snippet(body, "thanh uy") == "Ban Thường vụ <mark>Thành</mark> <mark>uỷ</mark> họp."
+
+
+def test_an_unmarked_word_is_read_as_the_or_of_the_spellings_the_index_holds(db):
+    for article_id, text in enumerate(["Đảng bộ", "đang làm", "đăng ký", "dạng mẫu", "dang"], 1):
+        index_article(db, article_id, text, None)
+    spellings = IndexedSpellings(db.conn)
+    assert spellings("dang_") == ["dang_", "dang_0d", "dang_0d1b", "dang_0dr", "dang_j"]
+    assert spellings("khong_") == [] and spellings("dang") is None  # a prefix ends with "_"
+    for query in ("dang", "dang bo", "Đảng", '"dang ky"', "dang OR", "zzz"):
+        ored = vi_query(query, spellings)
+        assert hits(db, ored, raw=True) == hits(db, query), query  # the same rows either way
+    assert vi_query("dang", spellings) == (
+        '{title body} : (("dang_" OR "dang_0d" OR "dang_0d1b" OR "dang_0dr" OR "dang_j"))'
+    )
+    assert vi_query('"dang ky"', spellings) == vi_query('"dang ky"')  # a phrase: its prefixes
+
+
+def test_a_word_of_more_spellings_than_an_or_should_hold_stays_a_prefix_query(db):
+    tokens = " ".join(f"dang_{n}" for n in range(MAX_SPELLINGS + 1))  # a hostile text's marks
+    db.execute(FTS_INSERT, [9, tokens, "", tokens])
+    spellings = IndexedSpellings(db.conn)
+    assert len(spellings("dang_")) > MAX_SPELLINGS
+    assert vi_query("dang", spellings) == vi_query("dang") == '{title body} : ("dang_" *)'
+
+
+def test_without_an_index_the_query_is_the_prefix_query(tmp_path):
+    connection = sqlite3.connect(tmp_path / "empty.db")
+    assert IndexedSpellings(connection)("dang_") is None
+    assert vi_query("dang", IndexedSpellings(connection)) == vi_query("dang")
