@@ -126,25 +126,39 @@ def test_a_filtered_search_is_counted_over_articles(db):
     assert answer["filtered_table_rows_count"] == expected[0] > 0
 
 
-@pytest.mark.parametrize("walk_from", [1, 10_000])
-def test_the_newest_matches_come_in_the_same_order_walked_or_sorted(db, monkeypatch, walk_from):
+PLANS = {  # (WALK_FROM, ASK_FROM): the rows query's search clause
+    (10_000, 10): "where rowid in (select rowid from articles_fts",  # Datasette's: look up, sort
+    (1, 0): "+rowid in (select rowid from articles_fts",  # walk posted_at, matches collected
+    (1, 10**9): "exists (select 1 from articles_fts where",  # walk posted_at, each one asked
+}
+
+
+@pytest.mark.parametrize(("walk_from", "ask_from"), list(PLANS))
+def test_the_newest_matches_come_in_the_same_order_whatever_the_plan(
+    db, monkeypatch, walk_from, ask_from
+):
     monkeypatch.setattr(planner, "WALK_FROM", walk_from)
+    monkeypatch.setattr(planner, "ASK_FROM", ask_from)
+    others = set(PLANS.values()) - {PLANS[walk_from, ask_from]}
     ids, path = [], search_url("dang")
     while path:
         ((answer, sqls),) = traced(db, path)
         rows = [s for s in sqls if s.startswith("select id, ward")]
         assert len(rows) == 1
-        assert ("+rowid in (select rowid from articles_fts" in rows[0]) == (walk_from == 1)
+        assert PLANS[walk_from, ask_from] in rows[0]
+        assert not any(other in rows[0] for other in others)
         ids += [row[0] for row in answer["rows"]]
         path = answer["next_url"] and answer["next_url"].replace("http://localhost", "")
         path = path and path.replace("&_trace=1", "")
     assert ids == newest(db, "dang") and len(ids) > 20  # every page, none twice, none missed
 
 
-def test_a_walked_search_with_a_filter_finds_what_sqlite_finds(db, monkeypatch):
+@pytest.mark.parametrize("ask_from", [0, 10**9])
+def test_a_walked_search_with_a_filter_finds_what_sqlite_finds(db, monkeypatch, ask_from):
     monkeypatch.setattr(planner, "WALK_FROM", 1)
+    monkeypatch.setattr(planner, "ASK_FROM", ask_from)
     ((answer, sqls),) = traced(db, search_url("Đảng", "&ward=w1", size=100))
-    assert any("+rowid in" in s for s in sqls)
+    assert any(PLANS[1, ask_from] in s for s in sqls)
     found = [r[0] for r in answer["rows"]]
     assert found == newest(db, "Đảng", "ward = ? and ", ["w1"]) and len(found) > 5
 
