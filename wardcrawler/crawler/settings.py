@@ -17,6 +17,10 @@ CONCURRENT_ITEMS = 10
 # Scrapy's own downloader lets a slot start all its queued requests at once when there is no
 # download delay; this one keeps each portal to CONCURRENT_REQUESTS_PER_DOMAIN whatever the delay.
 DOWNLOADER = "wardcrawler.crawler.downloader.PoliteDownloader"
+# Each portal's requests wait in the scheduler until the downloader has room for that portal, and
+# every portal with work gets its turn (crawler/scheduling.py); start requests reach the
+# scheduler WARDCRAWLER_START_BATCH at a time (crawler/middlewares/start_batches.py).
+SCHEDULER_PRIORITY_QUEUE = "wardcrawler.crawler.scheduling.PortalQueue"
 DOWNLOAD_DELAY = 1.0  # counted from the end of the previous answer (PoliteDownloader)
 DOWNLOAD_DELAY_JITTER = 0.0  # Scrapy's ±50 % would let requests come half a second apart
 AUTOTHROTTLE_ENABLED = True
@@ -46,7 +50,11 @@ REMOTE_CONTROL_ENABLED = False  # no control server for unattended runs
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"wardcrawler.crawler.pipelines.ArchivePipeline": 500}
-SPIDER_MIDDLEWARES = {"wardcrawler.crawler.middlewares.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    # Closest to the engine (after Scrapy's StartSpiderMiddleware, 25, has marked start requests).
+    "wardcrawler.crawler.middlewares.start_batches.StartBatchesMiddleware": 10,
+    "wardcrawler.crawler.middlewares.incremental.IncrementalMiddleware": 950,
+}
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): nothing, not even robots.txt, is asked of a host off the site.
     "wardcrawler.crawler.middlewares.own_site.OwnSiteMiddleware": 50,
@@ -61,7 +69,12 @@ DOWNLOADER_MIDDLEWARES = {
 WARDCRAWLER_DB = "archive/wards.db"
 WARDCRAWLER_WARDS_FILE = ""  # empty: the registry shipped in the package
 WARDCRAWLER_WARDS = ""  # comma-separated slugs; empty: every ward
+WARDCRAWLER_SHARD = ""  # K/N: only the wards of shard K of N (portals/shards.py); empty: all
+WARDCRAWLER_BASE_DB = ""  # a shard's new database is seeded from this archive (store/seed.py)
 WARDCRAWLER_MAX_CONCURRENT_REQUESTS = 4096  # requests in flight, all portals together
+# Responses under way and waiting to be parsed, in bytes: more transfers wait (downloader.py).
+WARDCRAWLER_RESPONSE_BUDGET_BYTES = 16 * 1024 * 1024
+WARDCRAWLER_START_BATCH = 1000  # start requests handed to the scheduler per turn of the engine
 WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category and run: a guard against endless pagers
 WARDCRAWLER_CATCHUP_LISTING_PAGES = 20  # incremental runs: pages of new articles per category
 WARDCRAWLER_FULL = False  # True: re-fetch every listing page and every stored article
