@@ -4,15 +4,17 @@ Starts the national simulator (`wardcrawler.replica.national`: `--portals` porta
 default, each on its own 127.1.x.y address, answering after `--latency` seconds), crawls them all
 with `wardcrawler crawl --wards REG --resolve-file MAP` and the project's default settings (one
 request in flight per portal, DOWNLOAD_DELAY from the end of each answer, CONCURRENT_REQUESTS
-grown with the portals; `--set NAME=VALUE` adds `-s` settings), advances one night (one new
-article per portal, view counters rise) and runs the nightly crawl, the same command. For each
-run it prints wall time, requests, pages/s, CPU seconds and ms per page and peak RSS of the
-crawler's process, the simulator's CPU, and from the portals' own log the most requests one
-portal had in flight, the shortest spacing between two arrivals at one portal, the shortest
-pause from an answer's end to the next arrival, and the longest time one portal was busy. Then
+grown with the portals; `--set NAME=VALUE` adds `-s` settings; `--processes N` crawls in N
+shards at once, the CPU then summed over them and the RSS the largest one's), advances one
+night (one new article per portal, view counters rise) and runs the nightly crawl, the same
+command. For each run it prints wall time, requests, pages/s, CPU seconds and ms per page and
+peak RSS of the crawler's process, the simulator's CPU, and from the portals' own log the most
+requests one portal had in flight, the shortest spacing between two arrivals at one portal, the
+shortest pause from an answer's end to the next arrival, and the longest time one portal was
+busy. Then
 a pass/fail line per goal and what more portals or cores would take at the measured cost.
 Run: .venv/bin/python bench/bench_national.py [--portals 3321] [--latency 0.5] [--articles 6]
-     [--categories 2] [--keep DIR]
+     [--categories 2] [--processes N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -157,9 +159,12 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a Scrapy setting for both crawls (repeatable)")  # fmt: skip
+    parser.add_argument("--processes", type=int, default=1,
+                        help="crawl --processes N (CPU summed, RSS the largest's)")  # fmt: skip
     parser.add_argument("--keep", type=Path, help="keep the archive, logs and registry here")
     args = parser.parse_args()
     settings = [arg for pair in args.set for arg in ("-s", pair)]
+    settings += ["--processes", str(args.processes)]
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)

@@ -28,3 +28,13 @@ def warc_dir_beside(db: Path | str) -> Path:
     db = Path(db)
     own = db.with_name(f"{db.stem}-warc")
     return own if own.is_dir() and not (db.parent / "warc").is_dir() else db.parent / "warc"
+
+
+WARC_OFF = ("off", "none", "false", "0")  # values of --warc-dir / WARDCRAWLER_WARC_DIR: none
+
+
+def warc_dir_for(db: Path | str, setting: str | None) -> Path | None:
+    """The WARC folder: the setting, else `warc/` beside the database; None when off."""
+    if setting and setting.strip().lower() in WARC_OFF:
+        return None
+    return Path(setting) if setting else Path(db).parent / "warc"  # a new archive's folder

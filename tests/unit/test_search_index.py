@@ -90,7 +90,7 @@ def test_a_schema_10_archive_gets_an_index_without_a_copy_of_the_text(tmp_path):
     }
     before.close()
     db = Archive(tmp_path / "v10.db").db
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
     assert db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone() == (
         FTS_SQL,
     )

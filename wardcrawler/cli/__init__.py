@@ -10,6 +10,7 @@ from wardcrawler.cli.discover import discover
 from wardcrawler.cli.probe import probe
 from wardcrawler.cli.registry import wards
 from wardcrawler.cli.replica import demo, replica
+from wardcrawler.cli.shards import dispatch, merge
 
 
 @click.group()
@@ -26,6 +27,8 @@ for command in (
     serve,
     export,
     reparse,
+    merge,
+    dispatch,
     wacz,
     wards,
     demo,

@@ -3,51 +3,64 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from wardcrawler.cli.options import (
     DB_OPTION,
+    FULL_OPTION,
+    REFRESH_OPTION,
     SET_OPTION,
     SLUGS_OPTION,
     VERBOSE_OPTION,
+    WARC_DIR_OPTION,
     WARDS_OPTION,
     check_registry,
+    crawl_overrides,
     parse_overrides,
     parse_routes_option,
     resolve_options,
 )
-from wardcrawler.paths import default_db
+from wardcrawler.paths import default_db, warc_dir_for
+from wardcrawler.portals.shards import parse_shard
+from wardcrawler.store.seed import SeedError, check_base
 
 
 @click.command()
 @WARDS_OPTION
 @DB_OPTION
 @SLUGS_OPTION
-@click.option(
-    "--full",
-    is_flag=True,
-    help="Re-fetch every listing page and every stored article (updates all counters).",
-)
-@click.option(
-    "--refresh-days",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="Incremental runs re-fetch articles posted in the last N days [30].",
-)
+@FULL_OPTION
+@REFRESH_OPTION
 @SET_OPTION
+@WARC_DIR_OPTION
 @click.option(
-    "--warc-dir",
-    type=click.Path(file_okay=False),
+    "--shard",
+    metavar="K/N",
     default=None,
-    help='WARC files of every response [a warc/ folder beside the database; "off": none].',
+    help="Only shard K of N of the wards (a stable share, by a hash of the slug).",
+)
+@click.option(
+    "--base",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --shard: the archive the shard's new database is seeded from (what it holds).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Crawl in N shards at once (one process each) and merge them into the archive.",
 )
 @VERBOSE_OPTION
 @resolve_options
 def crawl(
-    wards_file, db, slugs, full, refresh_days, warc_dir, settings, verbose, resolve, resolve_file
-) -> None:
+    wards_file, db, slugs, full, refresh_days, warc_dir, settings, shard, base, processes,
+    verbose, resolve, resolve_file,
+) -> None:  # fmt: skip
     """Crawl every ward of the registry (or --ward SLUG) into the archive.
 
     Incremental by default: listings are read newest first until they show nothing new, and
@@ -59,17 +72,65 @@ def crawl(
     from wardcrawler.crawler.runner import crawl_settings, run_crawl
 
     check_registry(wards_file, slugs)
+    check_shard_options(shard, base, processes)
     routes = parse_routes_option(resolve, resolve_file)
-    overrides = parse_overrides(settings)
-    if full:
-        overrides["WARDCRAWLER_FULL"] = "True"
-    if refresh_days is not None:
-        overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
-    if warc_dir is not None:
-        overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
+    overrides = crawl_overrides(settings, full, refresh_days, warc_dir)
+    if shard:
+        overrides["WARDCRAWLER_SHARD"] = shard
+        overrides["WARDCRAWLER_BASE_DB"] = str(base or "")
     settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
     apply_routes(settings_, routes)
+    if processes > 1:
+        from wardcrawler.crawler.processes import run_processes
+
+        passed = shard_options(wards_file, slugs, full, refresh_days, warc_dir, settings,
+                               verbose, resolve, resolve_file)  # fmt: skip
+        target = warc_dir_for(db or default_db(), warc_dir) if warc_dir else None
+        sys.exit(run_processes(settings_, processes, passed, target, create_folder=db is None))
     sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
+
+
+def check_shard_options(shard: str | None, base: Path | None, processes: int) -> None:
+    """--shard must read K/N; --base goes with it; --processes with neither."""
+    if shard:
+        try:
+            parse_shard(shard)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shard") from exc
+        if processes > 1:
+            raise click.UsageError("--shard crawls one shard: it does not go with --processes")
+    elif base:
+        raise click.UsageError("--base goes with --shard")
+    if base:
+        try:
+            check_base(base)
+        except SeedError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base") from exc
+
+
+def shard_options(wards_file, slugs, full, refresh_days, warc_dir, settings, verbose, resolve,
+                  resolve_file) -> list[str]:  # fmt: skip
+    """The options of this crawl that each shard's crawl gets (`--processes`)."""
+    options: list[str] = []
+    if wards_file:
+        options += ["--wards", str(wards_file)]
+    for slug in slugs:
+        options += ["--ward", slug]
+    if full:
+        options.append("--full")
+    if refresh_days is not None:
+        options += ["--refresh-days", str(refresh_days)]
+    if warc_dir and warc_dir_for("", warc_dir) is None:
+        options += ["--warc-dir", warc_dir]  # else each shard writes beside its own database
+    for pair in settings:
+        options += ["-s", pair]
+    for route in resolve:
+        options += ["--resolve", route]
+    if resolve_file:
+        options += ["--resolve-file", str(resolve_file)]
+    if verbose:
+        options.append("-v")
+    return options
 
 
 @click.command()

@@ -36,6 +36,38 @@ SET_OPTION = click.option(
     help="Scrapy setting, as with `scrapy crawl -s` (repeatable).",
 )
 VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+FULL_OPTION = click.option(
+    "--full",
+    is_flag=True,
+    help="Re-fetch every listing page and every stored article (updates all counters).",
+)
+REFRESH_OPTION = click.option(
+    "--refresh-days",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Incremental runs re-fetch articles posted in the last N days [30].",
+)
+WARC_DIR_OPTION = click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help='WARC files of every response [a warc/ folder beside the database; "off": none].',
+)
+
+
+def crawl_overrides(
+    settings: tuple[str, ...], full: bool, refresh_days: int | None, warc_dir: str | None
+) -> dict[str, str]:
+    """The `-s` settings, with what --full, --refresh-days and --warc-dir say."""
+    overrides = parse_overrides(settings)
+    if full:
+        overrides["WARDCRAWLER_FULL"] = "True"
+    if refresh_days is not None:
+        overrides["WARDCRAWLER_REFRESH_DAYS"] = str(refresh_days)
+    if warc_dir is not None:
+        overrides["WARDCRAWLER_WARC_DIR"] = warc_dir
+    return overrides
 
 
 def resolve_options(command):

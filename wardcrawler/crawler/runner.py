@@ -24,7 +24,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from wardcrawler.crawler.middlewares.warc_capture import warc_dir_for
 from wardcrawler.crawler.progress import enable as enable_progress
 from wardcrawler.crawler.shared import (
     ARCHIVE_STAT,
@@ -34,6 +33,7 @@ from wardcrawler.crawler.shared import (
     stop_for_archive,
 )
 from wardcrawler.crawler.spiders.wards import WardsSpider
+from wardcrawler.paths import warc_dir_for
 from wardcrawler.store.preflight import (
     EXIT_CODE,
     MIN_FREE_BYTES,
@@ -205,7 +205,7 @@ def run_crawl(
     `--db` in a folder that does not exist is refused (a typo must not start a new archive).
     """
     db = Path(settings.get("WARDCRAWLER_DB"))
-    try:
+    with refused() as refusal:
         preflight(settings, create_folder)
         with archive_lock(db), captured_logs(settings.get("LOG_LEVEL"), verbose) as kept:
             preflight_locked(settings)
@@ -214,13 +214,30 @@ def run_crawl(
             process.crawl(crawler)
             process.start()
             stats = crawler.stats.get_stats() if crawler.stats else {}
+    if refusal.code is not None:
+        return refusal.code
+    return report(db, stats, kept, verbose)
+
+
+class Refusal:
+    """Why a run did not go ahead: its exit code (None: it went ahead)."""
+
+    code: int | None = None
+
+
+@contextmanager
+def refused() -> Iterator[Refusal]:
+    """A held lock (exit code 75) or an unusable archive (4) stops the block: one stderr line,
+    and the code in the Refusal."""
+    refusal = Refusal()
+    try:
+        yield refusal
     except Locked as exc:
         print(f"wardcrawler: {exc}; exiting", file=sys.stderr)
-        return EXIT_LOCKED
+        refusal.code = EXIT_LOCKED
     except ArchiveProblem as exc:
         print(f"wardcrawler: {exc}", file=sys.stderr)
-        return exc.exit_code
-    return report(db, stats, kept, verbose)
+        refusal.code = exc.exit_code
 
 
 def archive_problem(db: Path, stats: dict) -> str | None:
@@ -266,17 +283,40 @@ def summary_line(db: Path, run_id: int | None, stats: dict) -> str:
         connection.row_factory = sqlite3.Row
         run = connection.execute("select * from crawl_runs where id = ?", [run_id]).fetchone()
     wards = len(json.loads(run["wards"] or "[]"))
+    line = _figures(f"run {run_id} ({run['mode']}) {run['status']}", run["duration_seconds"],
+                    wards, dict(run))  # fmt: skip
+    stopped = stats.get(PAGER_STOPPED_STAT)
+    return line + (f", {stopped} pagers stopped by a guard" if stopped else "")
+
+
+def summary_of_runs(db: Path, runs: list[int], seconds: float) -> str:
+    """One line saying what several runs (a crawl's shards) did together, as a single run's line
+    says it (named after the first of them: scripts reading the line need not know)."""
+    if not runs:
+        return "wardcrawler: crawl did not start (no shard recorded a run)"
+    with closing(sqlite3.connect(db)) as connection:
+        connection.row_factory = sqlite3.Row
+        marks = ",".join("?" * len(runs))
+        found = connection.execute(f"select * from crawl_runs where id in ({marks})", runs)
+        rows = [dict(r) for r in found]
+    # a run still `running` among them was interrupted, and its shard run again
+    statuses = sorted({r["status"] for r in rows if r["status"] != "running"} or {"running"})
+    wards = len({w for r in rows for w in json.loads(r["wards"] or "[]")})
+    totals = {k: sum(r[k] or 0 for r in rows) for k in SUMMED}
+    return _figures(f"run {min(runs)} ({rows[0]['mode']}) {'/'.join(statuses)}", seconds, wards,
+                    totals)  # fmt: skip
+
+
+SUMMED = ["pages", "articles_new", "articles_updated", "articles_unchanged", "articles_gone",
+          "failed", "parse_failures"]  # fmt: skip
+
+
+def _figures(what: str, seconds: float | None, wards: int, run: dict) -> str:
     return (
-        f"wardcrawler: run {run_id} ({run['mode']}) {run['status']} in "
-        f"{run['duration_seconds'] or 0:.0f} s: {wards} wards, {run['pages']} pages, "
+        f"wardcrawler: {what} in {seconds or 0:.0f} s: {wards} wards, {run['pages']} pages, "
         f"{run['articles_new']} new, {run['articles_updated']} updated, "
         f"{run['articles_unchanged']} unchanged, {run['articles_gone']} gone, "
         f"{run['failed']} failed, {run['parse_failures']} unreadable"
-        + (
-            f", {stopped} pagers stopped by a guard"
-            if (stopped := stats.get(PAGER_STOPPED_STAT))
-            else ""
-        )
     )
 
 

@@ -7,6 +7,7 @@ Spiders, middlewares and pipelines all import from here, so none of them depends
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -15,6 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.store.archive import Archive
 from wardcrawler.store.preflight import ArchiveProblem
+from wardcrawler.store.seed import make_shard, seed
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +31,20 @@ PAGER_STOPPED_STAT = "wardcrawler/pager_stopped"  # categories whose pager a gua
 
 
 def shared_archive(crawler: Crawler) -> Archive:
-    """The one connection to the archive that this crawl's components share."""
+    """The one connection to the archive that this crawl's components share (a shard's archive
+    is marked and seeded from `WARDCRAWLER_BASE_DB` when first opened)."""
     archive = getattr(crawler, "_wardcrawler_archive", None)
     if archive is None:
         archive = Archive(crawler.settings.get("WARDCRAWLER_DB"))
+        shard, base = (
+            crawler.settings.get("WARDCRAWLER_SHARD"),
+            crawler.settings.get("WARDCRAWLER_BASE_DB"),
+        )
+        if shard:
+            make_shard(archive.db, shard)
+            if base:
+                seed(archive.db, Path(base), [w.slug for w in crawler.spider.wards])
+            archive.indexed = False
         crawler._wardcrawler_archive = archive
     return archive
 

@@ -51,6 +51,9 @@ class Archive(CrawlState):
         # loses nothing committed, a power cut at most the last commits (never consistency).
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._provinces: dict[str, dict[str, str | None]] = {}
+        # A shard's archive keeps no search index: the archive it is merged into indexes.
+        found = self._one("select value from archive_meta where key = 'search_index'", [])
+        self.indexed = not (found and found["value"] == "off")
 
     def close(self) -> None:
         """Commit, checkpoint the WAL and close the connection."""
@@ -131,10 +134,10 @@ class Archive(CrawlState):
         )
         if article:
             with self.db.atomic():
-                self._link_categories(article["id"], ward, article_key)
-                self._prefer_url(article, ward, article_key)
+                self.link_categories(article["id"], ward, article_key)
+                self.prefer_url(article, ward, article_key)
 
-    def _prefer_url(self, article: dict, ward: str, article_key: str) -> None:
+    def prefer_url(self, article: dict, ward: str, article_key: str) -> None:
         """Give an article the URL of its first category (in the ward's order) listing it.
 
         One article has as many URLs as category pages listing it; choosing by category order,
@@ -216,11 +219,12 @@ class Archive(CrawlState):
                 " and article_id is null",
                 [article_id, record.ward, record.article_key],
             )
-            previous = (old["title"], old["body"]) if old else None
-            index_article(self.db, article_id, record.title, record.body, previous)
-            self._link_categories(article_id, record.ward, record.article_key)
+            if self.indexed:
+                previous = (old["title"], old["body"]) if old else None
+                index_article(self.db, article_id, record.title, record.body, previous)
+            self.link_categories(article_id, record.ward, record.article_key)
             current = {"id": article_id, "url": old["url"] if old else record.url}
-            self._prefer_url(current, record.ward, record.article_key)
+            self.prefer_url(current, record.ward, record.article_key)
         return outcome
 
     def _revise(self, old: dict, record: ArticleRecord, seen: str) -> str:
@@ -290,7 +294,7 @@ class Archive(CrawlState):
                 rows.update(self.db, "articles", old["id"], gone)
         return True
 
-    def _link_categories(self, article_id: int, ward: str, article_key: str) -> None:
+    def link_categories(self, article_id: int, ward: str, article_key: str) -> None:
         """Link an article to every category listing it and refresh `category_names`."""
         self.db.execute(
             "insert or ignore into article_categories (article_id, category_id)"

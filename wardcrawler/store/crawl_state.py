@@ -55,6 +55,18 @@ class CrawlState:
         )
         return {r["url"] for r in rows}
 
+    def pending_documents(self, ward: str) -> list[tuple[str, str]]:
+        """Documents of a ward's stored articles never downloaded and never failed (a crawl
+        stopped before their turn): (article key, URL)."""
+        rows = self.db.execute(
+            "select a.article_key, t.url from attachments t join articles a on a.id = t.article_id"
+            " where a.ward = ? and a.gone_at is null and t.kind = 'document' and t.sha256 is null"
+            " and not exists (select 1 from fetch_errors e where e.url = t.url)"
+            " order by a.id, t.url",
+            [ward],
+        )
+        return [(key, url) for key, url in rows]
+
     def listed_through(self, ward: str) -> set[str]:
         """Category pages of a ward whose listing was once read to its last page."""
         rows = self.db.query(

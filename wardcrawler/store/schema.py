@@ -8,7 +8,7 @@ from wardcrawler.normalize import is_future
 from wardcrawler.search_terms import index_text
 from wardcrawler.store.units import create_views, refresh_units
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12  # 12: shards (`crawl_runs.shard`, `merged_runs`)
 # Full-text search: `title` and `body` hold each word as a search term (`search_terms`: the
 # folded word and its marks, tone placement normalised), which the archive's Datasette queries
 # (`site.search.vi_query`): a word typed with marks finds exactly it, one typed without any finds
@@ -141,9 +141,15 @@ TABLES: dict[str, dict] = {
             "wards": str, "pages": int, "articles_new": int, "articles_updated": int,
             "articles_unchanged": int, "articles_gone": int, "failed": int,
             "parse_failures": int, "duration_seconds": float, "broken_wards": str,
-            "exit_code": int, "stats": str,
+            "exit_code": int, "stats": str, "shard": str,
         },
         "pk": "id",
+    },
+    # Runs of shard archives merged into this one (`store.merge`): each joins the ledger once.
+    "merged_runs": {
+        "columns": {"shard": str, "shard_run": int, "run_id": int},
+        "pk": ("shard", "shard_run"),
+        "foreign_keys": [("run_id", "crawl_runs", "id")],
     },
     "crawl_run_wards": {
         "columns": {

@@ -6,10 +6,11 @@ following a category's pager once a listing page shows nothing new (a category w
 was never read to its end is still paged through, so an interrupted first crawl is completed).
 In both modes it re-fetches stored articles by their stored URL: all of them with
 `WARDCRAWLER_FULL` (which also tombstones those that vanished), else those posted within
-`WARDCRAWLER_REFRESH_DAYS`, whose views and text still change. A category already read to its
-end is paged through for at most `WARDCRAWLER_CATCHUP_LISTING_PAGES` pages of new articles in one
-incremental run (a pager that keeps showing new links is a trap, not a night's news): the stop is
-recorded, and `--full` reads the category through.
+`WARDCRAWLER_REFRESH_DAYS`, whose views and text still change; and the documents of stored
+articles that a stopped crawl left undownloaded (and that never failed). A category already
+read to its end is paged through for at most `WARDCRAWLER_CATCHUP_LISTING_PAGES` pages of new
+articles in one incremental run (a pager that keeps showing new links is a trap, not a night's
+news): the stop is recorded, and `--full` reads the category through.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scrapy.crawler import Crawler
 from wardcrawler.crawler.shared import PAGER_STOPPED_STAT, shared_archive
 from wardcrawler.items import ListingEntry, PageFailure
 from wardcrawler.normalize import VIETNAM_TZ
+from wardcrawler.portals.registry import netloc_of
 
 SKIPPED_STAT = "wardcrawler/incremental/skipped_known_articles"
 STOPPED_STAT = "wardcrawler/incremental/stopped_paging"
@@ -39,6 +41,7 @@ class IncrementalMiddleware:
         self.known: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.through: dict[str, set[str]] = {}
         self.hashed: dict[str, set[str]] = {}
+        self.pending: dict[str, list[tuple[str, str]]] = {}
         self.catchup = settings.getint("WARDCRAWLER_CATCHUP_LISTING_PAGES", 20)
         self.paged: dict[tuple[str, str], int] = {}
 
@@ -57,6 +60,9 @@ class IncrementalMiddleware:
                 if self.full or (posted_at or "") >= since:
                     self.crawler.stats.inc_value(REFRESH_STAT)
                     yield spider.article_request(ward, url, key)
+            for key, url in self.pending[ward.slug]:  # a refreshed article's own is filtered
+                if spider.attachment_limit and netloc_of(url) in ward.netlocs:
+                    yield spider.attachment_request(ward, url, key)
 
     def load(self, wards) -> None:
         """Read what the archive holds for these wards."""
@@ -65,6 +71,7 @@ class IncrementalMiddleware:
             self.known[ward.slug] = archive.known_articles(ward.slug)
             self.through[ward.slug] = archive.listed_through(ward.slug)
             self.hashed[ward.slug] = archive.hashed_attachments(ward.slug)
+            self.pending[ward.slug] = archive.pending_documents(ward.slug)
 
     async def process_spider_output(self, response, result):
         if self.full:

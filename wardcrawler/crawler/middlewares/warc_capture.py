@@ -18,18 +18,11 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from wardcrawler.clock import now
 from wardcrawler.crawler.shared import RUN_STAT, shared_archive, stop_for_archive, ward_of
+from wardcrawler.paths import warc_dir_for
 from wardcrawler.portals.registry import Ward
+from wardcrawler.portals.shards import parse_shard
 from wardcrawler.store.preflight import problem_of
 from wardcrawler.warc.writer import WarcFiles
-
-OFF = ("off", "none", "false", "0")
-
-
-def warc_dir_for(db: Path | str, setting: str | None) -> Path | None:
-    """The WARC folder: the setting, else `warc/` beside the database; None when off."""
-    if setting and setting.strip().lower() in OFF:
-        return None
-    return Path(setting) if setting else Path(db).parent / "warc"  # a new archive's folder
 
 
 class WarcCaptureMiddleware:
@@ -55,8 +48,10 @@ class WarcCaptureMiddleware:
             run = self.crawler.stats.get_value(RUN_STAT) or 0
             stamp = now().replace(":", "").replace("-", "")[:15]
             info = {"wardcrawler-run": run, "operator": "wardcrawler crawl"}
-            self.files = WarcFiles(self.folder, f"wardcrawler-{stamp}-run{run:05d}", self.max_bytes,
-                                   info)  # fmt: skip
+            shard = self.crawler.settings.get("WARDCRAWLER_SHARD")
+            label = f"-{parse_shard(shard).label}" if shard else ""  # shards' files never clash
+            self.files = WarcFiles(self.folder, f"wardcrawler-{stamp}-run{run:05d}{label}",
+                                   self.max_bytes, info)  # fmt: skip
         return self.files
 
     def process_response(self, request, response):

@@ -10,10 +10,12 @@ import scrapy
 from wardcrawler.crawler.concurrency import grow_with_portals
 from wardcrawler.crawler.shared import FIRST_STAT, LAST_STAT, PAGES_STAT
 from wardcrawler.portals.registry import Ward, load_wards
+from wardcrawler.portals.shards import parse_shard
 
 
 class RegistrySpider(scrapy.Spider):
-    """A spider over the wards of a registry (settings `WARDCRAWLER_WARDS_FILE`, `_WARDS`)."""
+    """A spider over the wards of a registry (settings `WARDCRAWLER_WARDS_FILE`, `_WARDS`),
+    or of one shard of them (`WARDCRAWLER_SHARD`)."""
 
     mode: str | None = None  # the run's mode in the ledger (None: incremental or full)
 
@@ -28,6 +30,9 @@ class RegistrySpider(scrapy.Spider):
         kwargs.setdefault("wards", crawler.settings.get("WARDCRAWLER_WARDS") or None)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.wards = spider.select_wards(load_wards(spider.wards_file))
+        shard = crawler.settings.get("WARDCRAWLER_SHARD")
+        if shard:
+            spider.wards = [w for w in spider.wards if parse_shard(shard).holds(w.slug)]
         grow_with_portals(crawler.settings, len(spider.wards))
         return spider
 

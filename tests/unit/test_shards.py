@@ -1,0 +1,147 @@
+"""Shards: a stable share of the registry each, seeded from the archive, merged back by what
+the rows are about (real SQLite files, the store's own code)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from wardcrawler.normalize import content_hash
+from wardcrawler.portals.registry import load_wards
+from wardcrawler.portals.shards import Shard, all_shards, parse_shard, shard_index
+from wardcrawler.site.search import fts_query
+from wardcrawler.store.archive import Archive, ArticleRecord
+from wardcrawler.store.merge import MergeError, merge_shard
+from wardcrawler.store.seed import make_shard, seed
+
+WARD = {"slug": "w1", "name": "Phường Một", "province": "Hà Nội", "district": None,
+        "url": "http://w1.example/", "family": "hanoi-portal"}  # fmt: skip
+
+
+def test_every_ward_is_in_exactly_one_shard_and_the_shares_are_even():
+    slugs = [w.slug for w in load_wards(None)] + [f"tinh-{i // 100}-xa-{i}" for i in range(3321)]
+    for count in (2, 3, 7):
+        owners = [[s for s in all_shards(count) if s.holds(slug)] for slug in slugs]
+        assert all(len(o) == 1 for o in owners)
+        sizes = Counter(o[0].index for o in owners)
+        assert set(sizes) == set(range(1, count + 1))
+        assert max(sizes.values()) < 1.15 * len(slugs) / count  # no shard much above its share
+
+
+def test_a_ward_keeps_its_shard_when_the_registry_grows():
+    before = {slug: shard_index(slug, 3) for slug in ("a", "b", "longbien-phucloi")}
+    assert {slug: shard_index(slug, 3) for slug in [*before, "new-ward"]} | {} == {
+        **before, "new-ward": shard_index("new-ward", 3)}  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1", "a/b", "1/0", ""])
+def test_a_bad_shard_is_refused_saying_why(text):
+    with pytest.raises(ValueError, match="shard"):
+        parse_shard(text)
+
+
+def test_a_shard_reads_k_of_n():
+    assert parse_shard(" 2/3 ") == Shard(2, 3) and str(Shard(2, 3)) == "2/3"
+
+
+def article(key: str, title: str, views: int) -> ArticleRecord:
+    body = f"Nội dung {title} ./."
+    return ArticleRecord(
+        ward="w1", article_key=key, url=f"http://w1.example/a/{key}.htm", title=title,
+        posted_at="2025-09-15T06:30:00+07:00", posted_raw="", views=views, body=body,
+        content_hash=content_hash(title, body),
+    )  # fmt: skip
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def shard_of(tmp_path: Path, base: Path, name: str) -> Archive:
+    shard = Archive(tmp_path / name / "wards.db")
+    make_shard(shard.db, "1/1")
+    seed(shard.db, base, ["w1"])
+    shard.indexed = False
+    return shard
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    main = Archive(tmp_path / "main.db")
+    main.save_ward(WARD)
+    main.save_article(article("1", "Họp chi bộ", 5), seen="2025-10-01T00:00:00Z")
+    main.close()
+    return tmp_path / "main.db"
+
+
+def test_a_shard_starts_from_what_the_archive_holds_and_adds_only_what_it_saw(tmp_path, archive):
+    shard = shard_of(tmp_path, archive, "s")
+    assert shard.known_articles("w1") == {"1": ("http://w1.example/a/1.htm",
+                                                "2025-09-15T06:30:00+07:00")}  # fmt: skip
+    assert shard.save_article(article("1", "Họp chi bộ (sửa)", 9),
+                              seen="2025-10-02T00:00:00Z") == "updated"  # fmt: skip
+    shard.save_article(article("2", "Thông báo", 1), seen="2025-10-02T00:00:00Z")
+    shard.close()
+    main = Archive(archive)
+    merged = merge_shard(main, tmp_path / "s" / "wards.db")
+    main.close()
+    assert merged.counts["articles new"] == 1 and merged.counts["articles updated"] == 1
+    assert rows(archive, "select article_key, title, views from articles order by 1") == [
+        ("1", "Họp chi bộ (sửa)", 9), ("2", "Thông báo", 1)]  # fmt: skip
+    assert rows(archive, "select title from article_revisions") == [("Họp chi bộ",)]
+    assert rows(archive, "select views from views_snapshots order by id") == [(5,), (9,), (1,)]
+    # the archive indexes what came in (the shard kept no index)
+    with sqlite3.connect(archive) as connection:
+        found = connection.execute("select rowid from articles_fts where articles_fts match ?",
+                                   [fts_query("sua")]).fetchall()  # fmt: skip
+    assert found == rows(archive, "select id from articles where article_key = '1'")
+
+
+def test_merging_twice_or_an_older_shard_changes_nothing(tmp_path, archive):
+    old = shard_of(tmp_path, archive, "old")
+    old.save_article(article("1", "Họp chi bộ", 5), seen="2025-10-01T12:00:00Z")
+    old.close()
+    new = shard_of(tmp_path, archive, "new")
+    new.save_article(article("1", "Họp chi bộ", 7), seen="2025-10-03T00:00:00Z")
+    new.close()
+    main = Archive(archive)
+    merge_shard(main, tmp_path / "new" / "wards.db")
+    main.commit()
+    state = rows(archive, "select views, last_seen_at from articles")
+    merge_shard(main, tmp_path / "new" / "wards.db")
+    merge_shard(main, tmp_path / "old" / "wards.db")  # an older look at the same article
+    main.close()
+    assert rows(archive, "select views, last_seen_at from articles") == state == [
+        (7, "2025-10-03T00:00:00Z")]  # fmt: skip
+    assert rows(archive, "select count(*) from crawl_runs") == [(0,)]  # the shards ran no crawl
+    assert rows(archive, "select views from views_snapshots order by seen_at") == [(5,), (7,)]
+
+
+def test_a_database_that_is_no_shard_is_refused(tmp_path, archive):
+    other = Archive(tmp_path / "other.db")
+    other.close()
+    main = Archive(archive)
+    with pytest.raises(MergeError, match="not a shard"):
+        merge_shard(main, tmp_path / "other.db")
+    main.close()
+
+
+def test_a_warc_file_of_the_same_name_and_other_content_is_refused(tmp_path, archive):
+    shard = shard_of(tmp_path, archive, "s")
+    capture = {"ward": "w1", "kind": "article", "url": "http://w1.example/a/1.htm",
+               "warc_file": "x.warc.gz", "warc_offset": 0, "warc_length": 3}  # fmt: skip
+    shard.record_capture(capture)
+    shard.close()
+    (tmp_path / "s" / "warc").mkdir()
+    (tmp_path / "s" / "warc" / "x.warc.gz").write_bytes(b"abc")
+    (tmp_path / "warc").mkdir()
+    (tmp_path / "warc" / "x.warc.gz").write_bytes(b"other")
+    main = Archive(archive)
+    with pytest.raises(MergeError, match="different WARC file"):
+        merge_shard(main, tmp_path / "s" / "wards.db")
+    main.close()
+    assert rows(archive, "select count(*) from captures") == [(0,)]
