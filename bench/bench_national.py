@@ -141,8 +141,8 @@ def projection(runs: list[Run], portals: int) -> list[str]:
              f"{night.requests / night.cpu:.0f} (nightly); nightly cost "
              f"{1000 * night.cpu / portals:.1f} CPU ms per portal, busiest portal "
              f"{night.busiest:.1f} s (a night's floor, whatever the cores)",
-             "one crawl is one process on one core, and one archive takes one crawl at a time: "
-             "N cores need the registry split into N crawls of N archives",
+             "one Scrapy process uses one core: N cores take `crawl --processes N` (N shards "
+             "merged into the one archive), N machines `dispatch --node ...` (Scrapyd)",
              f"{'cores':>5} {'pages/s':>9} {'portals in a 5-minute night':>28}"]  # fmt: skip
     for cores in (1, 2, 4, 8, 16):
         rate = cores * night.requests / night.cpu
