@@ -11,7 +11,6 @@ there, its lock free) is merged first: nothing it fetched is lost.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -97,7 +96,6 @@ def run_processes(
 
 def _crawl(db: Path, shards: list[Shard], options: list[str]) -> tuple[list[int], list[str]]:
     """Run every shard's crawl at once; their exit codes and what each printed."""
-    env = {**os.environ, "WARDCRAWLER_PROGRESS": "False"}
     with ExitStack() as stack:
         running = []
         for shard in shards:
@@ -106,7 +104,8 @@ def _crawl(db: Path, shards: list[Shard], options: list[str]) -> tuple[list[int]
             out = stack.enter_context(tempfile.TemporaryFile("w+"))
             command = [sys.executable, "-m", "wardcrawler", "crawl", "--shard", str(shard),
                        "--db", str(target), "--base", str(db), *options]  # fmt: skip
-            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+            # output to a file: no progress drawn (not a terminal), the log kept for a failure
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
             running.append((process, out))
         with _passed_on([process for process, _ in running]):
             codes = [process.wait() for process, _ in running]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from wardcrawler.paths import warc_dir_beside
 from wardcrawler.store.archive import Archive
-from wardcrawler.store.schema import TABLES, index_article
+from wardcrawler.store.schema import SCHEMA_VERSION, TABLES, index_article
 from wardcrawler.store.seed import ID_KEY, SEED_RUNS_KEY
 
 # Columns of an article that follow its latest observation (all but identity and first sight).
@@ -84,6 +84,10 @@ def _source(db, shard_db: Path) -> tuple[str, int]:
     found = {t for (t,) in db.execute("SELECT name FROM shard.sqlite_master WHERE type='table'")}
     if not {"articles", "archive_meta"} <= found:
         raise MergeError(f"{shard_db}: not a wardcrawler archive")
+    version = db.execute("PRAGMA shard.user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        raise MergeError(f"{shard_db}: archive schema {version}, this wardcrawler merges "
+                         f"{SCHEMA_VERSION} (open the shard with this version first)")  # fmt: skip
     rows = dict(db.execute("SELECT key, value FROM shard.archive_meta"))
     if ID_KEY not in rows:
         raise MergeError(f"{shard_db}: not a shard's archive (crawl --shard K/N makes them)")
@@ -91,7 +95,7 @@ def _source(db, shard_db: Path) -> tuple[str, int]:
 
 
 def _ensure_tables(db) -> None:
-    """The mapping tables of this merge (temporary) and of every merge (`merged_runs`)."""
+    """The mapping tables of this merge, shard id -> the archive's id (temporary, emptied)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS map_articles (shard_id INTEGER PRIMARY KEY, id)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS map_categories (shard_id INTEGER PRIMARY KEY, id)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS map_runs (shard_id INTEGER PRIMARY KEY, id)")

@@ -37,9 +37,12 @@ SEEDED = [
     ("listing_entries", f"t.category_id IN {OF_CATEGORIES}"),
     ("attachments", f"t.article_id IN {OF_ARTICLES}"),
     ("wayback_processed", "t.ward IN (SELECT slug FROM temp.seed_wards)"),
-    ("crawl_runs", "1"),
+    ("crawl_runs", "1"),  # what the broken-ward checks join on (not the stats: large, unread)
     ("crawl_run_wards", "t.ward IN (SELECT slug FROM temp.seed_wards)"),
 ]  # fmt: skip
+
+
+RUN_COLUMNS = ["id", "started_at", "finished_at", "status", "mode"]
 
 
 class SeedError(ValueError):
@@ -82,7 +85,8 @@ def seed(db: sqlite_utils.Database, base: Path, wards: list[str]) -> dict[str, i
             db.conn.executemany("INSERT OR IGNORE INTO temp.seed_wards VALUES (?)",
                                 [(w,) for w in wards])  # fmt: skip
             for table, where in SEEDED:
-                columns = ", ".join(f"[{c}]" for c in TABLES[table]["columns"])
+                wanted = RUN_COLUMNS if table == "crawl_runs" else TABLES[table]["columns"]
+                columns = ", ".join(f"[{c}]" for c in wanted)
                 copied[table] = db.execute(
                     f"INSERT OR IGNORE INTO main.[{table}] ({columns})"
                     f" SELECT {columns} FROM base.[{table}] t WHERE {where}"
