@@ -16,7 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 from wardcrawler.portals.registry import Ward, netloc_of
 from wardcrawler.store.archive import Archive
 from wardcrawler.store.preflight import ArchiveProblem
-from wardcrawler.store.seed import make_shard, seed
+from wardcrawler.store.seed import seed
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,9 @@ def shared_archive(crawler: Crawler) -> Archive:
             crawler.settings.get("WARDCRAWLER_BASE_DB"),
         )
         if shard:
-            make_shard(archive.db, shard)
+            archive.make_shard(shard)
             if base:
                 seed(archive.db, Path(base), [w.slug for w in crawler.spider.wards])
-            archive.indexed = False
         crawler._wardcrawler_archive = archive
     return archive
 

@@ -20,6 +20,7 @@ from wardcrawler.normalize import local_date
 from wardcrawler.store import rows
 from wardcrawler.store.crawl_state import CrawlState
 from wardcrawler.store.schema import index_article, migrate
+from wardcrawler.store.seed import make_shard
 from wardcrawler.store.units import save_former_unit
 
 
@@ -54,6 +55,11 @@ class Archive(CrawlState):
         # A shard's archive keeps no search index: the archive it is merged into indexes.
         found = self._one("select value from archive_meta where key = 'search_index'", [])
         self.indexed = not (found and found["value"] == "off")
+
+    def make_shard(self, shard: str) -> None:
+        """Make this the archive of shard `shard` (K/N): an id for merges, no search index."""
+        make_shard(self.db, shard)
+        self.indexed = False
 
     def close(self) -> None:
         """Commit, checkpoint the WAL and close the connection."""
