@@ -11,7 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
+from wardcrawler.crawler.processes import processes_for
 from wardcrawler.normalize import content_hash
 from wardcrawler.portals.registry import load_wards
 from wardcrawler.portals.shards import Shard, all_shards, parse_shard, shard_index
@@ -153,3 +155,13 @@ def test_a_warc_file_of_the_same_name_and_other_content_is_refused(tmp_path, arc
         merge_shard(main, tmp_path / "s" / "wards.db")
     main.close()
     assert rows(archive, "select count(*) from captures") == [(0,)]
+
+
+def test_without_processes_a_crawl_takes_every_core_once_portals_fill_them():
+    settings = Settings({"WARDCRAWLER_PORTALS_PER_PROCESS": 200})
+    cores = len(os.sched_getaffinity(0))
+    assert processes_for(3321 * cores, settings) == cores  # the country: every core
+    assert processes_for(3, settings) == 1  # the replica: one process
+    assert processes_for(0, settings) == 1
+    assert processes_for(400, settings) == min(cores, 2)
+    assert processes_for(5, Settings({"WARDCRAWLER_PORTALS_PER_PROCESS": 0})) == min(cores, 5)

@@ -50,10 +50,10 @@ from wardcrawler.store.seed import SeedError, check_base
 @click.option(
     "--processes",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    default=None,
     metavar="N",
-    help="Crawl in N shards at once (one process each) and merge them into the archive.",
+    help="Crawl in N shards at once (one process each) and merge them into the archive "
+    "[default: one per core, each with at least WARDCRAWLER_PORTALS_PER_PROCESS portals].",
 )
 @VERBOSE_OPTION
 @resolve_options
@@ -71,7 +71,7 @@ def crawl(
     from wardcrawler.crawler.resolve import apply_routes
     from wardcrawler.crawler.runner import crawl_settings, run_crawl
 
-    check_registry(wards_file, slugs)
+    wards = check_registry(wards_file, slugs)
     check_shard_options(shard, base, processes)
     routes = parse_routes_option(resolve, resolve_file)
     overrides = crawl_overrides(settings, full, refresh_days, warc_dir)
@@ -80,7 +80,11 @@ def crawl(
         overrides["WARDCRAWLER_BASE_DB"] = str(base or "")
     settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
     apply_routes(settings_, routes)
-    if processes > 1:
+    if processes is None and not shard:
+        from wardcrawler.crawler.processes import processes_for
+
+        processes = processes_for(len(set(slugs)) or len(wards), settings_)
+    if processes and processes > 1:
         from wardcrawler.crawler.processes import run_processes
 
         passed = shard_options(wards_file, slugs, full, refresh_days, warc_dir, settings,
@@ -90,14 +94,14 @@ def crawl(
     sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
 
 
-def check_shard_options(shard: str | None, base: Path | None, processes: int) -> None:
-    """--shard must read K/N; --base goes with it; --processes with neither."""
+def check_shard_options(shard: str | None, base: Path | None, processes: int | None) -> None:
+    """--shard must read K/N; --base goes with it; --processes N > 1 with neither."""
     if shard:
         try:
             parse_shard(shard)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--shard") from exc
-        if processes > 1:
+        if processes and processes > 1:
             raise click.UsageError("--shard crawls one shard: it does not go with --processes")
     elif base:
         raise click.UsageError("--base goes with --shard")

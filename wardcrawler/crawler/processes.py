@@ -11,6 +11,7 @@ there, its lock free) is merged first: nothing it fetched is lost.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -52,6 +53,19 @@ def staging_folder(db: Path) -> Path:
 def shard_db(db: Path, shard: Shard) -> Path:
     """Where shard `shard` of the archive `db` keeps its own archive."""
     return staging_folder(db) / f"{db.stem}-{shard.label}" / db.name
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def processes_for(portals: int, settings: Settings) -> int:
+    """`crawl`'s processes when --processes is not given: one per core, but no more than give
+    each `WARDCRAWLER_PORTALS_PER_PROCESS` portals. A shard's fixed costs (its process, seed
+    and merge) pay off only once one core cannot keep up with the portals' pace."""
+    per_process = max(settings.getint("WARDCRAWLER_PORTALS_PER_PROCESS"), 1)
+    return max(1, min(cores(), portals // per_process))
 
 
 def worst(codes: list[int]) -> int:

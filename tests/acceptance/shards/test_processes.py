@@ -9,13 +9,15 @@ their own (two wards, and a third whose portal is down).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import FAST, free_port
+from tests.helpers import FAST, free_port, query
+from wardcrawler.portals.registry import load_wards
 from wardcrawler.replica import ReplicaServer
 
 from .archive_content import differences, unreadable_captures
@@ -206,3 +208,23 @@ def test_processes_exit_codes_of_a_single_run(small, tmp_path, args, code):
     assert result.returncode == code, describe(result, " ".join(args))
     assert not small["replica"].requests, "nothing may be asked before the command line is good"
     assert not db.exists(), "a refused command writes nothing"
+
+
+@pytest.mark.parametrize("per_process", [None, "1"], ids=["default", "one-portal-a-process"])
+def test_without_processes_a_crawl_takes_a_core_per_share_of_portals(small, tmp_path, per_process):
+    """No --processes: one process per core, each with WARDCRAWLER_PORTALS_PER_PROCESS portals
+    at least (200 by default: the two wards of `small` are one process's work)."""
+    db = tmp_path / "archive.db"
+    extra = ["-s", f"WARDCRAWLER_PORTALS_PER_PROCESS={per_process}"] if per_process else []
+    args = ["crawl", "--wards", str(small["healthy"]), "--db", str(db), *FAST, *extra]
+    result = finish(start_cli(*args), timeout=240)
+    assert result.returncode == 0, describe(result, " ".join(args))
+    wards = len(load_wards(small["healthy"]))
+    expected = min(len(os.sched_getaffinity(0)), wards) if per_process else 1
+    shards = sorted(str(r["shard"]) for r in query(db, "SELECT shard FROM crawl_runs"))
+    if expected == 1:
+        assert shards == ["None"], f"one process, one run without a shard: {shards}"
+    else:
+        assert shards == [f"{k}/{expected}" for k in range(1, expected + 1)], shards
+    assert len([line for line in result.stdout.splitlines() if SUMMARY.match(line)]) == 1
+    assert query(db, "SELECT count(*) AS n FROM articles")[0]["n"] > 0
