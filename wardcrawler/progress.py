@@ -10,6 +10,9 @@ lines land above the bar, and its columns (done of total, bytes, elapsed, time l
 ones these commands need. No thread: the display is redrawn from the caller's own loop or
 timer, at most every `MIN_REFRESH` seconds, so that a caller may report at every step.
 
+A command run as several processes (`crawl --processes N`) shows one display: each process
+writes its figures to a file (`FileBar`), the parent sums them (`read_bars`) into its own bar.
+
 One call for any long loop (crawl and backfill use it through `crawler/progress.py`):
 
     with progress_bar("merge", unit="files", total=len(files), rate_of="articles") as bar:
@@ -21,11 +24,14 @@ One call for any long loop (crawl and backfill use it through `crawler/progress.
 from __future__ import annotations
 
 import atexit
+import json
+import os
 import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 MIN_REFRESH = 0.2  # seconds between two drawings of the display
@@ -54,6 +60,62 @@ class NoBar:
 
     def close(self) -> None:
         """Nothing to give back."""
+
+
+class FileBar:
+    """The bar of one of several processes whose parent shows their progress: each update
+    replaces the JSON file `path` (done, total, figures), at most every `MIN_REFRESH` seconds."""
+
+    def __init__(
+        self,
+        path: Path,
+        description: str = "",
+        unit: str = "",
+        total: float | None = None,
+        rate_of: str | None = None,
+    ) -> None:
+        self.path, self.total, self.written = path, total, float("-inf")
+        self.last: dict[str, Any] | None = None
+
+    def update(self, completed: float, total: float | None = None, **figures: Figure) -> None:
+        """Write the figures if the last writing is `MIN_REFRESH` seconds old."""
+        self.total = self.total if total is None else total
+        self.last = {"completed": completed, "total": self.total, "figures": figures}
+        now = time.monotonic()
+        if now - self.written >= MIN_REFRESH:
+            self._write(now)
+
+    def close(self) -> None:
+        """Write the last figures."""
+        if self.last is not None:
+            self._write(time.monotonic())
+
+    def _write(self, now: float) -> None:
+        """Replace the file whole (its reader never sees half of it)."""
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(json.dumps(self.last), encoding="utf-8")
+        os.replace(part, self.path)
+        self.written = now
+
+
+def read_bars(paths: list[Path]) -> tuple[float, float | None, dict[str, Figure]]:
+    """What the `FileBar`s at `paths` last wrote, summed: done, total (None before any is
+    known) and each numeric figure; a file not written yet counts for nothing."""
+    completed: float = 0
+    total: float | None = None
+    figures: dict[str, Figure] = {}
+    for path in paths:
+        try:
+            shown = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        completed += shown["completed"]
+        if shown["total"] is not None:
+            total = (total or 0) + shown["total"]
+        for name, value in shown["figures"].items():
+            if isinstance(value, int | float):
+                figures[name] = figures.get(name, 0) + value
+    return completed, total, figures
 
 
 def on_terminal() -> bool:

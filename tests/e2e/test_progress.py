@@ -33,6 +33,7 @@ from wardcrawler.crawler.progress import CrawlProgress, watch_outcomes
 from wardcrawler.crawler.spiders.wards import WardsSpider
 from wardcrawler.items import ArticleGone, PageFailure
 from wardcrawler.portals.registry import Ward
+from wardcrawler.progress import FileBar, read_bars
 from wardcrawler.replica import ReplicaServer
 
 ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-B])")
@@ -132,6 +133,24 @@ def test_a_crawl_on_a_terminal_shows_portals_pages_and_time_then_its_summary(sit
     # responses counted as they come: HTTP error pages too, so at least the pages read
     assert pages[-1] >= int(summary[2]) > 0
     assert pages == sorted(pages) and pages[0] < pages[-1]
+    assert "Traceback" not in shown.terminal
+
+
+def test_a_crawl_in_two_processes_shows_one_display_of_both_shards(site):
+    folder, slugs = site
+    shown = on_terminal(*crawl_args(folder, "two/wards.db", "--processes", "2"))
+    assert shown.code == 0, shown.terminal[-3000:]
+    counts = [(int(done), int(total)) for done, total in PORTALS.findall(shown.terminal)]
+    assert counts, shown.terminal[-3000:]
+    assert all(done <= total <= len(slugs) for done, total in counts)
+    assert counts[-1] == (len(slugs), len(slugs))  # both shards' portals, all done
+    assert counts[0][0] < len(slugs)
+    assert shown.terminal.count("elapsed") >= 1 and shown.lines()[-2].startswith("crawl ")
+    pages = [int(n) for n in FIGURES.findall(shown.terminal.replace(",", ""))]
+    summary = SUMMARY.fullmatch(shown.stdout)  # one summary line, as a single run prints
+    assert summary, shown.stdout
+    assert int(summary[1]) == len(slugs)
+    assert pages[-1] >= int(summary[2]) > 0 and pages == sorted(pages)
     assert "Traceback" not in shown.terminal
 
 
@@ -294,3 +313,32 @@ def test_off_a_terminal_or_when_turned_off_the_extension_is_not_configured(
         CrawlProgress.from_crawler(crawler)
     monkeypatch.setattr(progress, "on_terminal", lambda: True)
     assert isinstance(CrawlProgress.from_crawler(get_crawler(WardsSpider)), CrawlProgress)
+
+
+def test_a_shard_writes_its_figures_to_the_file_its_parent_reads(tmp_path, monkeypatch):
+    monkeypatch.setattr(progress, "on_terminal", lambda: False)  # a shard's output: a file
+    path = tmp_path / "1-of-2.json"
+    crawler = get_crawler(WardsSpider, {"WARDCRAWLER_PROGRESS_FILE": str(path)})
+    crawler.spider = crawler._create_spider()
+    crawler.spider.wards = [W1, W2]
+    extension = CrawlProgress.from_crawler(crawler)
+    extension.bar = extension.make_bar("crawl", "portals", extension.total(), rate_of="pages")
+    send(extension, signals.request_scheduled, request=page(W1))
+    extension.draw()
+    extension.bar.close()
+    other = tmp_path / "2-of-2.json"
+    other.write_text('{"completed": 3, "total": 5, "figures": {"pages": 40, "failed": 1}}')
+    never = tmp_path / "3-of-3.json"  # a shard that has not started yet
+    assert read_bars([path, other, never]) == (3, 7, {"pages": 40, "failed": 1})
+    assert read_bars([never]) == (0, None, {})
+
+
+def test_a_file_bar_is_replaced_whole_and_written_at_most_every_refresh(tmp_path):
+    path = tmp_path / "bar.json"
+    bar = FileBar(path, "crawl", "portals", 4, rate_of="pages")
+    bar.update(1, pages=2)
+    bar.update(2, pages=9)  # within MIN_REFRESH of the first: kept, not written
+    assert json.loads(path.read_text()) == {"completed": 1, "total": 4, "figures": {"pages": 2}}
+    bar.close()
+    assert json.loads(path.read_text()) == {"completed": 2, "total": 4, "figures": {"pages": 9}}
+    assert [p.name for p in tmp_path.iterdir()] == ["bar.json"]

@@ -5,8 +5,10 @@ K = 1..N as child processes, each into its own archive (`archive/shards/STEM-sha
 seeded from the archive: `store.seed`), then merges them into the archive (`store.merge`) and
 removes them. It prints one summary line and exits as a single run would: 4 if the archive
 could not be used, else 1 if a shard's crawl failed, else 3 if wards broke, else 0. SIGTERM
-and SIGINT are passed on to the shards. A shard left by an interrupted run (its folder still
-there, its lock free) is merged first: nothing it fetched is lost.
+and SIGINT are passed on to the shards. On a terminal, one display shows the shards' progress
+summed (each writes its figures to a file: `WARDCRAWLER_PROGRESS_FILE`). A shard left by an
+interrupted run (its folder still there, its lock free) is merged first: nothing it fetched
+is lost.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from wardcrawler.crawler.runner import (
     summary_of_runs,
 )
 from wardcrawler.portals.shards import Shard, all_shards
+from wardcrawler.progress import on_terminal, progress_bar, read_bars
 from wardcrawler.store.archive import Archive
 from wardcrawler.store.merge import merge_shard
 
 SUMMARY_RE = re.compile(r"wardcrawler: (run \d+ |crawl did not start)")  # a shard's own line
+PROGRESS_INTERVAL = 0.5  # seconds between two readings of the shards' progress
 SEVERITY = [EXIT_ARCHIVE, EXIT_CRAWL_FAILED, EXIT_BROKEN_WARDS, EXIT_OK]  # the worst first
 
 
@@ -93,7 +97,8 @@ def run_processes(
             merge_all(db, warc_dir)  # what an interrupted run left
             shards = all_shards(count)
             started = time.monotonic()
-            codes, logs = _crawl(db, shards, options)
+            shown = settings.getbool("WARDCRAWLER_PROGRESS", True) and on_terminal()
+            codes, logs = _crawl(db, shards, options, shown)
             runs = merge_all(db, warc_dir)
     if refusal.code is not None:
         return refusal.code
@@ -108,26 +113,46 @@ def run_processes(
     return code
 
 
-def _crawl(db: Path, shards: list[Shard], options: list[str]) -> tuple[list[int], list[str]]:
-    """Run every shard's crawl at once; their exit codes and what each printed."""
+def _crawl(
+    db: Path, shards: list[Shard], options: list[str], shown: bool
+) -> tuple[list[int], list[str]]:
+    """Run every shard's crawl at once, their progress `shown` as one display; their exit
+    codes and what each printed."""
     with ExitStack() as stack:
-        running = []
+        figures = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="progress-")))
+        running, files = [], []
         for shard in shards:
             target = shard_db(db, shard)
             target.parent.mkdir(parents=True, exist_ok=True)
             out = stack.enter_context(tempfile.TemporaryFile("w+"))
+            files.append(figures / f"{shard.label}.json")
+            progress = ["-s", f"WARDCRAWLER_PROGRESS_FILE={files[-1]}"] if shown else []
             command = [sys.executable, "-m", "wardcrawler", "crawl", "--shard", str(shard),
-                       "--db", str(target), "--base", str(db), *options]  # fmt: skip
-            # output to a file: no progress drawn (not a terminal), the log kept for a failure
+                       "--db", str(target), "--base", str(db), *options, *progress]  # fmt: skip
+            # output to a file (the log kept for a failure), progress figures to another
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
             running.append((process, out))
         with _passed_on([process for process, _ in running]):
-            codes = [process.wait() for process, _ in running]
+            codes = _wait([process for process, _ in running], files if shown else [])
         logs = []
         for _, out in running:
             out.seek(0)
             logs.append(out.read())
     return codes, logs
+
+
+def _wait(processes: list[subprocess.Popen], figures: list[Path]) -> list[int]:
+    """Wait for every shard, showing the sum of the progress `figures` they write (if any)."""
+    if not figures:
+        return [process.wait() for process in processes]
+    with progress_bar("crawl", "portals", rate_of="pages") as bar:
+        while True:
+            codes = [process.poll() for process in processes]
+            done, total, shown = read_bars(figures)
+            bar.update(done, total, **shown)
+            if None not in codes:
+                return codes
+            time.sleep(PROGRESS_INTERVAL)
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 Enabled for `crawl` and `backfill` by `runner.crawl_settings`, for `discover` by `enable`.
 Reads `WARDCRAWLER_PROGRESS` (default True; False: never shown) and raises NotConfigured unless
-standard error is a terminal, so that cron runs and redirected ones are untouched. The display
+standard error is a terminal, so that cron runs and redirected ones are untouched; with
+`WARDCRAWLER_PROGRESS_FILE` (set by `crawl --processes` for its shards, whose parent shows
+their sum) the figures go to that file instead. The display
 (`wardcrawler/progress.py`) is redrawn every `INTERVAL` seconds from a looping call; the work
 per request and per item is a few dictionary operations, whatever the number of portals.
 
@@ -25,7 +27,9 @@ left is rich's estimate from the rate at which portals got done in the last 30 s
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from itertools import count
+from pathlib import Path
 
 from scrapy import Request, Spider, signals
 from scrapy.core.engine import ExecutionEngine
@@ -38,7 +42,7 @@ from twisted.python.failure import Failure
 
 from wardcrawler.crawler.shared import ward_of
 from wardcrawler.items import CaptureDone, PageFailure
-from wardcrawler.progress import Bar, LiveBar, NoBar, on_terminal
+from wardcrawler.progress import Bar, FileBar, LiveBar, NoBar, on_terminal
 
 INTERVAL = 0.5  # seconds between two redrawings
 TOKEN = "wardcrawler_progress"  # request.meta: the scheduling the request is counted under
@@ -98,11 +102,14 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
-        if not crawler.settings.getbool("WARDCRAWLER_PROGRESS", True) or not on_terminal():
+        to_file = crawler.settings.get("WARDCRAWLER_PROGRESS_FILE")  # a shard of --processes
+        if not crawler.settings.getbool("WARDCRAWLER_PROGRESS", True):
+            raise NotConfigured
+        if not to_file and not on_terminal():
             raise NotConfigured
         if not callable(getattr(ExecutionEngine, "_handle_downloader_output", None)):
             raise NotConfigured("this Scrapy's engine has no _handle_downloader_output to watch")
-        return cls(crawler)
+        return cls(crawler, partial(FileBar, Path(to_file))) if to_file else cls(crawler)
 
     def scheduled(self, request: Request, **_) -> None:
         """A request of a portal is scheduled: one more left."""
