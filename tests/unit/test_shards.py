@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from wardcrawler.crawler.processes import processes_for
+from wardcrawler.crawler.processes import processes_for, shares
 from wardcrawler.normalize import content_hash
 from wardcrawler.portals.registry import load_wards
 from wardcrawler.portals.shards import Shard, all_shards, parse_shard, shard_index
@@ -165,3 +165,13 @@ def test_without_processes_a_crawl_takes_every_core_once_portals_fill_them():
     assert processes_for(0, settings) == 1
     assert processes_for(400, settings) == min(cores, 2)
     assert processes_for(5, Settings({"WARDCRAWLER_PORTALS_PER_PROCESS": 0})) == min(cores, 5)
+
+
+def test_shards_share_the_crawls_response_budget_and_a_total_given_on_the_command_line():
+    defaults = Settings(
+        {"WARDCRAWLER_RESPONSE_BUDGET_BYTES": 16_000_000, "CONCURRENT_REQUESTS": 16}
+    )
+    assert shares(defaults, 2) == ["-s", "WARDCRAWLER_RESPONSE_BUDGET_BYTES=8000000"]
+    given = Settings({"WARDCRAWLER_RESPONSE_BUDGET_BYTES": 0})
+    given.set("CONCURRENT_REQUESTS", 5, priority="cmdline")
+    assert shares(given, 3) == ["-s", "CONCURRENT_REQUESTS=1"]  # 0: no budget, none to share

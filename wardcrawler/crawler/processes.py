@@ -3,8 +3,10 @@
 One Scrapy process uses one core. Under the archive's lock, this runs `crawl --shard K/N` for
 K = 1..N as child processes, each into its own archive (`archive/shards/STEM-shard-K-of-N/`,
 seeded from the archive: `store.seed`), then merges them into the archive (`store.merge`) and
-removes them. It prints one summary line and exits as a single run would: 4 if the archive
-could not be used, else 1 if a shard's crawl failed, else 3 if wards broke, else 0. SIGTERM
+removes them. The shards share the crawl's response budget (and a `CONCURRENT_REQUESTS`
+given with `-s`), each taking its Nth. It prints one summary line and exits as a single run
+would: 4 if the archive could not be used, else 1 if a shard's crawl failed, else 3 if wards
+broke, else 0. SIGTERM
 and SIGINT are passed on to the shards. On a terminal, one display shows the shards' progress
 summed (each writes its figures to a file: `WARDCRAWLER_PROGRESS_FILE`). A shard left by an
 interrupted run (its folder still there, its lock free) is merged first: nothing it fetched
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from wardcrawler.crawler.runner import (
     EXIT_ARCHIVE,
@@ -72,6 +74,22 @@ def processes_for(portals: int, settings: Settings) -> int:
     return max(1, min(cores(), portals // per_process))
 
 
+def shares(settings: Settings, count: int) -> list[str]:
+    """The `-s` options that give each of `count` shards its share of what the settings give
+    the whole crawl: the response budget, and a `CONCURRENT_REQUESTS` given on the command
+    line. (Left to each, every shard would hold the whole budget: N times the memory.)"""
+    totals = {
+        "WARDCRAWLER_RESPONSE_BUDGET_BYTES": settings.getint("WARDCRAWLER_RESPONSE_BUDGET_BYTES")
+    }
+    if (settings.getpriority("CONCURRENT_REQUESTS") or 0) >= SETTINGS_PRIORITIES["cmdline"]:
+        totals["CONCURRENT_REQUESTS"] = settings.getint("CONCURRENT_REQUESTS")
+    options: list[str] = []
+    for name, total in totals.items():
+        if total > 0:  # 0: no budget
+            options += ["-s", f"{name}={max(1, total // count)}"]
+    return options
+
+
 def worst(codes: list[int]) -> int:
     """The exit code of several shards: the most serious of theirs."""
     known = [c if c in SEVERITY else EXIT_CRAWL_FAILED for c in codes]
@@ -98,7 +116,7 @@ def run_processes(
             shards = all_shards(count)
             started = time.monotonic()
             shown = settings.getbool("WARDCRAWLER_PROGRESS", True) and on_terminal()
-            codes, logs = _crawl(db, shards, options, shown)
+            codes, logs = _crawl(db, shards, [*options, *shares(settings, count)], shown)
             runs = merge_all(db, warc_dir)
     if refusal.code is not None:
         return refusal.code
