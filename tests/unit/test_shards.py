@@ -157,7 +157,7 @@ def test_a_warc_file_of_the_same_name_and_other_content_is_refused(tmp_path, arc
     assert rows(archive, "select count(*) from captures") == [(0,)]
 
 
-def test_without_processes_a_crawl_takes_every_core_once_portals_fill_them():
+def test_processes_auto_takes_every_core_once_portals_fill_them():
     settings = Settings({"WARDCRAWLER_PORTALS_PER_PROCESS": 200})
     cores = len(os.sched_getaffinity(0))
     assert processes_for(3321 * cores, settings) == cores  # the country: every core

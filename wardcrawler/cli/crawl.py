@@ -26,6 +26,25 @@ from wardcrawler.paths import default_db, warc_dir_for
 from wardcrawler.portals.shards import parse_shard
 from wardcrawler.store.seed import SeedError, check_base
 
+AUTO = "auto"  # --processes auto
+
+
+class Processes(click.ParamType):
+    """--processes: a number of processes (1 or more), or `auto`."""
+
+    name = "processes"
+
+    def convert(self, value, param, ctx) -> int | str:
+        if isinstance(value, int) or value == AUTO:
+            return value
+        try:
+            count = int(value)
+        except ValueError:
+            count = 0
+        if count < 1:
+            self.fail(f"expected a number of processes (1 or more) or {AUTO!r}, got {value!r}")
+        return count
+
 
 @click.command()
 @WARDS_OPTION
@@ -49,11 +68,12 @@ from wardcrawler.store.seed import SeedError, check_base
 )
 @click.option(
     "--processes",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="Crawl in N shards at once (one process each) and merge them into the archive "
-    "[default: one per core, each with at least WARDCRAWLER_PORTALS_PER_PROCESS portals].",
+    type=Processes(),
+    default=1,
+    show_default=True,
+    metavar="N|auto",
+    help="Crawl in N shards at once (one process each) and merge them into the archive; auto: "
+    "one per core, each with at least WARDCRAWLER_PORTALS_PER_PROCESS portals.",
 )
 @VERBOSE_OPTION
 @resolve_options
@@ -80,11 +100,11 @@ def crawl(
         overrides["WARDCRAWLER_BASE_DB"] = str(base or "")
     settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
     apply_routes(settings_, routes)
-    if processes is None and not shard:
+    if processes == AUTO:
         from wardcrawler.crawler.processes import processes_for
 
         processes = processes_for(len(set(slugs)) or len(wards), settings_)
-    if processes and processes > 1:
+    if processes > 1:
         from wardcrawler.crawler.processes import run_processes
 
         passed = shard_options(wards_file, slugs, full, refresh_days, warc_dir, settings,
@@ -94,14 +114,14 @@ def crawl(
     sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
 
 
-def check_shard_options(shard: str | None, base: Path | None, processes: int | None) -> None:
+def check_shard_options(shard: str | None, base: Path | None, processes: int | str) -> None:
     """--shard must read K/N; --base goes with it; --processes N > 1 with neither."""
     if shard:
         try:
             parse_shard(shard)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--shard") from exc
-        if processes and processes > 1:
+        if processes != 1:
             raise click.UsageError("--shard crawls one shard: it does not go with --processes")
     elif base:
         raise click.UsageError("--base goes with --shard")

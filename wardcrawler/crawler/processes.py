@@ -67,7 +67,7 @@ def cores() -> int:
 
 
 def processes_for(portals: int, settings: Settings) -> int:
-    """`crawl`'s processes when --processes is not given: one per core, but no more than give
+    """`crawl --processes auto`'s processes: one per core, but no more than give
     each `WARDCRAWLER_PORTALS_PER_PROCESS` portals. A shard's fixed costs (its process, seed
     and merge) pay off only once one core cannot keep up with the portals' pace."""
     per_process = max(settings.getint("WARDCRAWLER_PORTALS_PER_PROCESS"), 1)

@@ -210,12 +210,20 @@ def test_processes_exit_codes_of_a_single_run(small, tmp_path, args, code):
     assert not db.exists(), "a refused command writes nothing"
 
 
-@pytest.mark.parametrize("per_process", [None, "1"], ids=["default", "one-portal-a-process"])
-def test_without_processes_a_crawl_takes_a_core_per_share_of_portals(small, tmp_path, per_process):
-    """No --processes: one process per core, each with WARDCRAWLER_PORTALS_PER_PROCESS portals
-    at least (200 by default: the two wards of `small` are one process's work)."""
+@pytest.mark.parametrize(
+    ("processes", "per_process"),
+    [(None, None), ("auto", None), ("auto", "1")],
+    ids=["default", "auto", "auto-one-portal-a-process"],
+)
+def test_without_processes_one_process_crawls_and_auto_takes_a_core_per_share_of_portals(
+    small, tmp_path, processes, per_process
+):
+    """No --processes: one process. `--processes auto`: one per core, each with
+    WARDCRAWLER_PORTALS_PER_PROCESS portals at least (200 by default: the wards of `small` are
+    one process's work)."""
     db = tmp_path / "archive.db"
-    extra = ["-s", f"WARDCRAWLER_PORTALS_PER_PROCESS={per_process}"] if per_process else []
+    extra = ["--processes", processes] if processes else []
+    extra += ["-s", f"WARDCRAWLER_PORTALS_PER_PROCESS={per_process}"] if per_process else []
     args = ["crawl", "--wards", str(small["healthy"]), "--db", str(db), *FAST, *extra]
     result = finish(start_cli(*args), timeout=240)
     assert result.returncode == 0, describe(result, " ".join(args))
