@@ -131,6 +131,33 @@ def test_merging_twice_or_an_older_shard_changes_nothing(tmp_path, archive):
     assert rows(archive, "select views from views_snapshots order by seen_at") == [(5,), (7,)]
 
 
+@pytest.mark.parametrize("order", [("early", "late"), ("late", "early")])
+def test_a_listing_entry_keeps_its_earliest_sighting_whatever_the_order(tmp_path, order):
+    main = Archive(tmp_path / "main.db")
+    main.save_ward(WARD)
+    category = main.category_id("w1", "http://w1.example/tin-tuc", "Tin tức")
+    main.record_listing(category, "w1", "1", seen="2025-10-05T00:00:00Z")
+    main.record_listing(category, "w1", "2", seen="2025-10-05T00:00:00Z")
+    main.close()
+    sightings = {"early": "2025-10-01T00:00:00Z", "late": "2025-10-09T00:00:00Z"}
+    for name, seen in sightings.items():  # each shard saw entry 1 (and one of its own) anew
+        shard = Archive(tmp_path / name / "wards.db")
+        shard.make_shard("1/1")
+        shard.save_ward(WARD)
+        again = shard.category_id("w1", "http://w1.example/tin-tuc", "Tin tức")
+        shard.record_listing(again, "w1", "1", seen=seen)
+        shard.record_listing(again, "w1", f"only-{name}", seen=seen)
+        shard.close()
+    main = Archive(tmp_path / "main.db")
+    for name in (*order, *order):  # twice: nothing more changes
+        merge_shard(main, tmp_path / name / "wards.db")
+    main.close()
+    assert rows(tmp_path / "main.db", "select article_key, first_seen_at from listing_entries"
+                " order by 1") == [("1", sightings["early"]), ("2", "2025-10-05T00:00:00Z"),
+                                   ("only-early", sightings["early"]),
+                                   ("only-late", sightings["late"])]  # fmt: skip
+
+
 def test_a_database_that_is_no_shard_is_refused(tmp_path, archive):
     other = Archive(tmp_path / "other.db")
     other.close()

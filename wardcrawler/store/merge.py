@@ -149,14 +149,17 @@ def _categories(db, merged: Merged) -> None:
         " (category_id, article_key, article_url, first_seen_at)"
         " SELECT m.id, e.article_key, e.article_url, e.first_seen_at FROM shard.listing_entries e"
         " JOIN temp.map_categories m ON m.shard_id = e.category_id").rowcount)  # fmt: skip
+    # the earliest sighting of each entry: one pass over the shard's entries, each looked up
+    # by the archive's key (a correlated subquery per archive entry scanned the shard's entries
+    # for every one: 27 s for 2,000 categories, 236 s for 4,000)
     db.execute(
-        "UPDATE listing_entries SET first_seen_at = (SELECT min(e.first_seen_at)"
+        "UPDATE listing_entries SET first_seen_at = e.first_seen_at"
+        " FROM (SELECT m.id AS category_id, e.article_key, min(e.first_seen_at) AS first_seen_at"
         " FROM shard.listing_entries e JOIN temp.map_categories m ON m.shard_id = e.category_id"
-        " WHERE m.id = listing_entries.category_id AND e.article_key = listing_entries.article_key)"
-        " WHERE category_id IN (SELECT id FROM temp.map_categories) AND first_seen_at > (SELECT"
-        " min(e.first_seen_at) FROM shard.listing_entries e JOIN temp.map_categories m"
-        " ON m.shard_id = e.category_id WHERE m.id = listing_entries.category_id"
-        " AND e.article_key = listing_entries.article_key)"
+        " GROUP BY m.id, e.article_key) AS e"
+        " WHERE listing_entries.category_id = e.category_id"
+        " AND listing_entries.article_key = e.article_key"
+        " AND listing_entries.first_seen_at > e.first_seen_at"
     )
 
 
