@@ -69,7 +69,7 @@ class Processes(click.ParamType):
 @click.option(
     "--processes",
     type=Processes(),
-    default=1,
+    default=AUTO,
     show_default=True,
     metavar="N|auto",
     help="Crawl in N shards at once (one process each) and merge them into the archive; auto: "
@@ -100,10 +100,10 @@ def crawl(
         overrides["WARDCRAWLER_BASE_DB"] = str(base or "")
     settings_ = crawl_settings(db or default_db(), wards_file, list(slugs), overrides)
     apply_routes(settings_, routes)
-    if processes == AUTO:
+    if processes == AUTO:  # a shard is one process's work
         from wardcrawler.crawler.processes import processes_for
 
-        processes = processes_for(len(set(slugs)) or len(wards), settings_)
+        processes = 1 if shard else processes_for(len(set(slugs)) or len(wards), settings_)
     if processes > 1:
         from wardcrawler.crawler.processes import run_processes
 
@@ -121,7 +121,7 @@ def check_shard_options(shard: str | None, base: Path | None, processes: int | s
             parse_shard(shard)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--shard") from exc
-        if processes != 1:
+        if processes not in (1, AUTO):
             raise click.UsageError("--shard crawls one shard: it does not go with --processes")
     elif base:
         raise click.UsageError("--base goes with --shard")

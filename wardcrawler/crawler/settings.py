@@ -75,7 +75,7 @@ WARDCRAWLER_MAX_CONCURRENT_REQUESTS = 4096  # requests in flight, all portals to
 # Responses under way and waiting to be parsed, in bytes: more transfers wait (downloader.py).
 WARDCRAWLER_RESPONSE_BUDGET_BYTES = 16 * 1024 * 1024
 WARDCRAWLER_START_BATCH = 1000  # start requests handed to the scheduler per turn of the engine
-# `crawl --processes auto`: a process per core, each with at least this many portals.
+# `crawl` (--processes auto, the default): a process per core, each with at least this many portals.
 WARDCRAWLER_PORTALS_PER_PROCESS = 200
 WARDCRAWLER_MAX_LISTING_PAGES = 500  # per category and run: a guard against endless pagers
 WARDCRAWLER_CATCHUP_LISTING_PAGES = 20  # incremental runs: pages of new articles per category

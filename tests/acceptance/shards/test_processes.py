@@ -212,15 +212,15 @@ def test_processes_exit_codes_of_a_single_run(small, tmp_path, args, code):
 
 @pytest.mark.parametrize(
     ("processes", "per_process"),
-    [(None, None), ("auto", None), ("auto", "1")],
-    ids=["default", "auto", "auto-one-portal-a-process"],
+    [(None, None), (None, "1"), ("auto", "1"), ("1", "1")],
+    ids=["default", "default-one-portal-a-process", "auto-one-portal-a-process", "one"],
 )
-def test_without_processes_one_process_crawls_and_auto_takes_a_core_per_share_of_portals(
+def test_by_default_a_crawl_takes_a_core_per_share_of_portals(
     small, tmp_path, processes, per_process
 ):
-    """No --processes: one process. `--processes auto`: one per core, each with
+    """No --processes (or `auto`): one process per core, each with
     WARDCRAWLER_PORTALS_PER_PROCESS portals at least (200 by default: the wards of `small` are
-    one process's work)."""
+    one process's work). `--processes 1`: one process."""
     db = tmp_path / "archive.db"
     extra = ["--processes", processes] if processes else []
     extra += ["-s", f"WARDCRAWLER_PORTALS_PER_PROCESS={per_process}"] if per_process else []
@@ -228,7 +228,8 @@ def test_without_processes_one_process_crawls_and_auto_takes_a_core_per_share_of
     result = finish(start_cli(*args), timeout=240)
     assert result.returncode == 0, describe(result, " ".join(args))
     wards = len(load_wards(small["healthy"]))
-    expected = min(len(os.sched_getaffinity(0)), wards) if per_process else 1
+    auto = per_process and processes != "1"
+    expected = min(len(os.sched_getaffinity(0)), wards) if auto else 1
     shards = sorted(str(r["shard"]) for r in query(db, "SELECT shard FROM crawl_runs"))
     if expected == 1:
         assert shards == ["None"], f"one process, one run without a shard: {shards}"
