@@ -6,11 +6,10 @@ seeded from the archive: `store.seed`), then merges them into the archive (`stor
 removes them. The shards share the crawl's response budget (and a `CONCURRENT_REQUESTS`
 given with `-s`), each taking its Nth. It prints one summary line and exits as a single run
 would: 4 if the archive could not be used, else 1 if a shard's crawl failed, else 3 if wards
-broke, else 0. SIGTERM
-and SIGINT are passed on to the shards. On a terminal, one display shows the shards' progress
-summed (each writes its figures to a file: `WARDCRAWLER_PROGRESS_FILE`). A shard left by an
-interrupted run (its folder still there, its lock free) is merged first: nothing it fetched
-is lost.
+broke, else 0. SIGTERM and SIGINT are passed on to the shards. On a terminal, one display shows
+the shards' progress summed (each writes its figures to a file: `WARDCRAWLER_PROGRESS_FILE`).
+A shard left by an interrupted run (its folder still there, its lock free) is merged first:
+nothing it fetched is lost.
 """
 
 from __future__ import annotations

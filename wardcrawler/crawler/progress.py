@@ -4,9 +4,9 @@ Enabled for `crawl` and `backfill` by `runner.crawl_settings`, for `discover` by
 Reads `WARDCRAWLER_PROGRESS` (default True; False: never shown) and raises NotConfigured unless
 standard error is a terminal, so that cron runs and redirected ones are untouched; with
 `WARDCRAWLER_PROGRESS_FILE` (set by `crawl --processes` for its shards, whose parent shows
-their sum) the figures go to that file instead. The display
-(`wardcrawler/progress.py`) is redrawn every `INTERVAL` seconds from a looping call; the work
-per request and per item is a few dictionary operations, whatever the number of portals.
+their sum) the figures go to that file instead. The display (`wardcrawler/progress.py`) is
+redrawn every `INTERVAL` seconds from a looping call; the work per request and per item is a
+few dictionary operations, whatever the number of portals.
 
 A portal is done when none of its requests is left: each one scheduled has been dropped by the
 scheduler (a duplicate), or has been answered or has failed and its callback or errback has
