@@ -333,11 +333,13 @@ def test_a_shard_writes_its_figures_to_the_file_its_parent_reads(tmp_path, monke
     assert read_bars([never]) == (0, None, {})
 
 
-def test_a_file_bar_is_replaced_whole_and_written_at_most_every_refresh(tmp_path):
+def test_a_file_bar_is_replaced_whole_and_written_at_most_every_refresh(tmp_path, monkeypatch):
+    clock = iter([100.0, 100.1])  # the second update within MIN_REFRESH (0.2 s) of the first
+    monkeypatch.setattr("wardcrawler.progress.time.monotonic", lambda: next(clock, 100.1))
     path = tmp_path / "bar.json"
     bar = FileBar(path, "crawl", "portals", 4, rate_of="pages")
     bar.update(1, pages=2)
-    bar.update(2, pages=9)  # within MIN_REFRESH of the first: kept, not written
+    bar.update(2, pages=9)  # kept, not written
     assert json.loads(path.read_text()) == {"completed": 1, "total": 4, "figures": {"pages": 2}}
     bar.close()
     assert json.loads(path.read_text()) == {"completed": 2, "total": 4, "figures": {"pages": 9}}

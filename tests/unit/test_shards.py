@@ -202,3 +202,5 @@ def test_shards_share_the_crawls_response_budget_and_a_total_given_on_the_comman
     given = Settings({"WARDCRAWLER_RESPONSE_BUDGET_BYTES": 0})
     given.set("CONCURRENT_REQUESTS", 5, priority="cmdline")
     assert shares(given, 3) == ["-s", "CONCURRENT_REQUESTS=1"]  # 0: no budget, none to share
+    given.set("WARDCRAWLER_MAX_CONCURRENT_REQUESTS", 100, priority="cmdline")
+    assert shares(given, 2)[-2:] == ["-s", "WARDCRAWLER_MAX_CONCURRENT_REQUESTS=50"]

@@ -35,11 +35,11 @@ class Processes(click.ParamType):
     name = "processes"
 
     def convert(self, value, param, ctx) -> int | str:
-        if isinstance(value, int) or value == AUTO:
+        if value == AUTO:
             return value
         try:
             count = int(value)
-        except ValueError:
+        except (TypeError, ValueError):
             count = 0
         if count < 1:
             self.fail(f"expected a number of processes (1 or more) or {AUTO!r}, got {value!r}")

@@ -75,13 +75,14 @@ def processes_for(portals: int, settings: Settings) -> int:
 
 def shares(settings: Settings, count: int) -> list[str]:
     """The `-s` options that give each of `count` shards its share of what the settings give
-    the whole crawl: the response budget, and a `CONCURRENT_REQUESTS` given on the command
-    line. (Left to each, every shard would hold the whole budget: N times the memory.)"""
+    the whole crawl: the response budget, and a `CONCURRENT_REQUESTS` or its cap given on the
+    command line. (Left to each, every shard would hold the whole budget: N times the memory.)"""
     totals = {
         "WARDCRAWLER_RESPONSE_BUDGET_BYTES": settings.getint("WARDCRAWLER_RESPONSE_BUDGET_BYTES")
     }
-    if (settings.getpriority("CONCURRENT_REQUESTS") or 0) >= SETTINGS_PRIORITIES["cmdline"]:
-        totals["CONCURRENT_REQUESTS"] = settings.getint("CONCURRENT_REQUESTS")
+    for name in ("CONCURRENT_REQUESTS", "WARDCRAWLER_MAX_CONCURRENT_REQUESTS"):
+        if (settings.getpriority(name) or 0) >= SETTINGS_PRIORITIES["cmdline"]:
+            totals[name] = settings.getint(name)
     options: list[str] = []
     for name, total in totals.items():
         if total > 0:  # 0: no budget
@@ -146,8 +147,11 @@ def _crawl(
             progress = ["-s", f"WARDCRAWLER_PROGRESS_FILE={files[-1]}"] if shown else []
             command = [sys.executable, "-m", "wardcrawler", "crawl", "--shard", str(shard),
                        "--db", str(target), "--base", str(db), *options, *progress]  # fmt: skip
-            # output to a file (the log kept for a failure), progress figures to another
-            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            # output to a file (the log kept for a failure), progress figures to another; a
+            # process group of its own: a terminal's Ctrl-C reaches the shard once, passed on
+            # by `_passed_on` (a second SIGINT makes Scrapy stop uncleanly, its run unclosed)
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=subprocess.STDOUT, process_group=0)  # fmt: skip
             running.append((process, out))
         with _passed_on([process for process, _ in running]):
             codes = _wait([process for process, _ in running], files if shown else [])
@@ -160,16 +164,18 @@ def _crawl(
 
 def _wait(processes: list[subprocess.Popen], figures: list[Path]) -> list[int]:
     """Wait for every shard, showing the sum of the progress `figures` they write (if any)."""
-    if not figures:
-        return [process.wait() for process in processes]
-    with progress_bar("crawl", "portals", rate_of="pages") as bar:
-        while True:
-            codes = [process.poll() for process in processes]
-            done, total, shown = read_bars(figures)
-            bar.update(done, total, **shown)
-            if None not in codes:
-                return codes
-            time.sleep(PROGRESS_INTERVAL)
+    if figures:
+        try:
+            with progress_bar("crawl", "portals", rate_of="pages") as bar:
+                running = True
+                while running:  # the figures read after the last shard ended are its last
+                    running = None in [process.poll() for process in processes]
+                    done, total, shown = read_bars(figures)
+                    bar.update(done, total, **shown)
+                    time.sleep(PROGRESS_INTERVAL if running else 0)
+        except OSError:  # the terminal went away: the shards are still waited for
+            pass
+    return [process.wait() for process in processes]
 
 
 @contextmanager

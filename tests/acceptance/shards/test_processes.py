@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 
 from tests.helpers import FAST, free_port, query
 from wardcrawler.portals.registry import load_wards
+from wardcrawler.portals.shards import shard_index
 from wardcrawler.replica import ReplicaServer
 
 from .archive_content import differences, unreadable_captures
@@ -159,6 +161,40 @@ def test_a_second_crawl_exits_75_while_processes_crawl(small):
             assert first.poll() is None, "the running crawl was disturbed"
     finally:
         stop_group(first)
+
+
+def test_ctrl_c_on_a_terminal_stops_every_shard_as_a_single_crawl_and_merges_them(small):
+    """Ctrl-C reaches the terminal's foreground process group: the shards stop as a single
+    crawl stops on SIGINT (gracefully: their runs closed as `shutdown`; a second SIGINT would
+    make Scrapy stop uncleanly), and what they fetched is merged."""
+    replica, folder = small["replica"], small["folder"]
+    db = folder / "interrupted" / "archive.db"
+    db.parent.mkdir()
+    slugs = [next(w.slug for w in replica.wards if shard_index(w.slug, 2) == k) for k in (1, 2)]
+    registry = folder / "one-a-shard.toml"
+    registry.write_text(_registry_of(replica, slugs), encoding="utf-8")
+    slow = ["-s", "DOWNLOAD_DELAY=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    replica.reset_requests()
+    crawl = start_cli("crawl", "--wards", str(registry), "--db", str(db), "--processes", "2", *slow)
+    try:
+        deadline = time.monotonic() + 60
+        while len(replica.requests) < 12 and crawl.poll() is None:  # listings of both wards
+            assert time.monotonic() < deadline, "the shards asked too little in 60 s"
+            time.sleep(0.2)
+        assert crawl.poll() is None, "the crawl ended before Ctrl-C"
+        os.killpg(crawl.pid, signal.SIGINT)  # what a terminal does: the foreground group
+        result = finish(crawl, timeout=120)
+    finally:
+        stop_group(crawl)
+    runs = query(db, "SELECT shard, status FROM crawl_runs ORDER BY shard")
+    stopped = [(r["shard"], r["status"]) for r in runs]
+    assert stopped == [("1/2", "shutdown"), ("2/2", "shutdown")], describe(result, "Ctrl-C")
+    assert result.returncode == 1, describe(result, "Ctrl-C: not finished, as a single crawl")
+    listed = query(db, "SELECT count(*) AS n FROM listing_entries")[0]["n"]
+    assert listed > 0, "the listings the shards read are merged into the archive"
+    assert not list((db.parent / "shards").glob("*/archive.db")), "every shard merged"
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len([line for line in lines if line.startswith("wardcrawler: run ")]) == 1, lines
 
 
 def test_a_broken_ward_exits_3_as_in_a_single_run(small):
