@@ -121,8 +121,8 @@ def run_processes(
     if refusal.code is not None:
         return refusal.code
     code = worst(codes)
-    if code != EXIT_OK:  # what the shards logged, as a single run shows its log (one summary)
-        for log in logs:
+    if code != EXIT_OK or "-v" in options:  # the shards' logs, as a single run shows its log
+        for log in logs:  # (after they end; their summaries make one)
             kept = [line for line in log.splitlines() if not SUMMARY_RE.match(line)]
             if kept:
                 print("\n".join(kept), file=sys.stderr)

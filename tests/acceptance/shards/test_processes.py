@@ -197,6 +197,24 @@ def test_ctrl_c_on_a_terminal_stops_every_shard_as_a_single_crawl_and_merges_the
     assert len([line for line in lines if line.startswith("wardcrawler: run ")]) == 1, lines
 
 
+def test_verbose_processes_show_every_shards_log_and_one_summary(small, tmp_path):
+    slugs = [next(w.slug for w in small["replica"].wards if shard_index(w.slug, 2) == k)
+             for k in (1, 2)]  # fmt: skip
+    registry = tmp_path / "one-a-shard.toml"
+    registry.write_text(_registry_of(small["replica"], slugs), encoding="utf-8")
+    args = ["crawl", "--wards", str(registry), "--db", str(tmp_path / "archive.db"), *FAST]
+    result = finish(start_cli(*args, "--processes", "2", "-v"), timeout=240)
+    assert result.returncode == 0, describe(result, "--processes 2 -v")
+    closed = re.findall(r"\[scrapy\.core\.engine\] INFO: Spider closed", result.stderr)
+    assert len(closed) == 2, f"a log per shard on stderr: {result.stderr[-1500:]!r}"
+    assert all(slug in result.stderr for slug in slugs), "each shard's ward in the log"
+    assert len([line for line in result.stdout.splitlines() if SUMMARY.match(line)]) == 1
+    repeated = [line for line in result.stderr.splitlines() if SUMMARY.match(line)]
+    assert not repeated, "the shards' own summaries are not repeated"
+    quiet = finish(start_cli(*args, "--processes", "2"), timeout=240)
+    assert (quiet.returncode, quiet.stderr) == (0, ""), describe(quiet, "without -v: nothing")
+
+
 def test_a_broken_ward_exits_3_as_in_a_single_run(small):
     running = {}
     for n in ("1", "2"):  # both at once: two archives
