@@ -110,7 +110,8 @@ def crawl(
         passed = shard_options(wards_file, slugs, full, refresh_days, warc_dir, settings,
                                verbose, resolve, resolve_file)  # fmt: skip
         target = warc_dir_for(db or default_db(), warc_dir) if warc_dir else None
-        sys.exit(run_processes(settings_, processes, passed, target, create_folder=db is None))
+        sys.exit(run_processes(settings_, processes, passed, target, create_folder=db is None,
+                               verbose=verbose))  # fmt: skip
     sys.exit(run_crawl(settings_, verbose, create_folder=db is None))
 
 

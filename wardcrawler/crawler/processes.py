@@ -102,10 +102,12 @@ def run_processes(
     options: list[str],
     warc_dir: Path | None,
     create_folder: bool = False,
+    verbose: bool = False,
 ) -> int:
     """Crawl in `count` shards at once (each `crawl --shard K/N` with `options`) and merge them
     into the settings' archive (WARC files into `warc_dir`, default beside it), with the checks
-    and the lock of a single run; returns the exit code."""
+    and the lock of a single run; returns the exit code. The shards' logs are printed if the
+    run failed or is `verbose`."""
     db = Path(settings.get("WARDCRAWLER_DB"))
     with refused() as refusal:
         preflight(settings, create_folder)
@@ -121,7 +123,7 @@ def run_processes(
     if refusal.code is not None:
         return refusal.code
     code = worst(codes)
-    if code != EXIT_OK or "-v" in options:  # the shards' logs, as a single run shows its log
+    if code != EXIT_OK or verbose:  # the shards' logs, as a single run shows its log
         for log in logs:  # (after they end; their summaries make one)
             kept = [line for line in log.splitlines() if not SUMMARY_RE.match(line)]
             if kept:
