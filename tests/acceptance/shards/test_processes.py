@@ -115,6 +115,13 @@ def small(tmp_path_factory):
         yield {"folder": folder, "replica": replica, "healthy": healthy, "broken": broken}
 
 
+def _one_ward_a_shard(replica: ReplicaServer, registry: Path) -> tuple[Path, list[str]]:
+    """A registry at `registry` of two of the replica's wards, one in each of two shards."""
+    slugs = [next(w.slug for w in replica.wards if shard_index(w.slug, 2) == k) for k in (1, 2)]
+    registry.write_text(_registry_of(replica, slugs), encoding="utf-8")
+    return registry, slugs
+
+
 def _group_pids(leader: int) -> set[int]:
     """The processes of a process group (Linux /proc), the leader included."""
     pids = {leader}
@@ -170,9 +177,7 @@ def test_ctrl_c_on_a_terminal_stops_every_shard_as_a_single_crawl_and_merges_the
     replica, folder = small["replica"], small["folder"]
     db = folder / "interrupted" / "archive.db"
     db.parent.mkdir()
-    slugs = [next(w.slug for w in replica.wards if shard_index(w.slug, 2) == k) for k in (1, 2)]
-    registry = folder / "one-a-shard.toml"
-    registry.write_text(_registry_of(replica, slugs), encoding="utf-8")
+    registry, slugs = _one_ward_a_shard(replica, folder / "one-a-shard.toml")
     slow = ["-s", "DOWNLOAD_DELAY=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
     replica.reset_requests()
     crawl = start_cli("crawl", "--wards", str(registry), "--db", str(db), "--processes", "2", *slow)
@@ -198,10 +203,7 @@ def test_ctrl_c_on_a_terminal_stops_every_shard_as_a_single_crawl_and_merges_the
 
 
 def test_verbose_processes_show_every_shards_log_and_one_summary(small, tmp_path):
-    slugs = [next(w.slug for w in small["replica"].wards if shard_index(w.slug, 2) == k)
-             for k in (1, 2)]  # fmt: skip
-    registry = tmp_path / "one-a-shard.toml"
-    registry.write_text(_registry_of(small["replica"], slugs), encoding="utf-8")
+    registry, slugs = _one_ward_a_shard(small["replica"], tmp_path / "one-a-shard.toml")
     args = ["crawl", "--wards", str(registry), "--db", str(tmp_path / "archive.db"), *FAST]
     result = finish(start_cli(*args, "--processes", "2", "-v"), timeout=240)
     assert result.returncode == 0, describe(result, "--processes 2 -v")
